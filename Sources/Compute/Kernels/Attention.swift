@@ -1,0 +1,184 @@
+// Scaled dot-product attention in two ops, so that hooks can read, mask or capture the
+// probabilities (with their gradient) between them:
+//
+//     let probs = try attentionProbabilities(query: q, key: k, scale: 1 / sqrt(Float(d)), causal: true)
+//     let out = try attentionOutput(probabilities: probs, value: v)
+//
+// Both support grouped-query attention: query head h reads key/value head h / (Hq / Hkv).
+// Head slices of `[batch, seq, heads, headDim]` are addressed in place through sgemm's leading
+// dimensions; the (batch, head) products run in parallel with single-threaded sgemm.
+
+/// Attention probabilities `softmax(scale · q·kᵀ + masks)`.
+///
+/// - query: `[B, Tq, Hq, D]`
+/// - key: `[B, Tk, Hkv, D]`, Hq a multiple of Hkv
+/// - causal: query i (absolute position `queryOffset + i`) sees keys `0…queryOffset + i`
+/// - mask: additive `[B, Tk]` (0 to keep, `-inf` for padding)
+/// - returns `[B, Hq, Tq, Tk]`; a row with no visible key is all zeros.
+///
+/// Gradients go to query and key (the mask is a constant). The backward pass reads the returned
+/// probabilities, so a hook that changes them must make a new tensor, not write in place.
+public func attentionProbabilities(query: Tensor, key: Tensor, scale: Float, causal: Bool,
+                                   queryOffset: Int = 0, mask: Tensor? = nil) throws -> Tensor {
+    let op = "attentionProbabilities"
+    guard query.rank == 4, key.rank == 4, query.shape[0] == key.shape[0], query.shape[3] == key.shape[3] else {
+        throw TensorError.shapeMismatch(op: op, lhs: query.shape, rhs: key.shape,
+                                        reason: "query must be [B, Tq, Hq, D] and key [B, Tk, Hkv, D] with the same B and D")
+    }
+    let (batch, tq, hq, d) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
+    let (tk, hkv) = (key.shape[1], key.shape[2])
+    guard hkv > 0, hq % hkv == 0 else {
+        throw TensorError.shapeMismatch(op: op, lhs: query.shape, rhs: key.shape,
+                                        reason: "query heads (\(hq)) must be a multiple of key heads (\(hkv))")
+    }
+    if let mask, mask.shape != [batch, tk] {
+        throw TensorError.shapeMismatch(op: op, lhs: key.shape, rhs: mask.shape,
+                                        reason: "the mask must be [B, Tk] = [\(batch), \(tk)]")
+    }
+    guard queryOffset >= 0 else {
+        throw TensorError.invalidArgument(op: op, reason: "queryOffset \(queryOffset) must be non-negative")
+    }
+    let q = query.contiguous(), k = key.contiguous()
+    let maskTensor = mask?.contiguous()
+    let maskValues = maskTensor?.data
+    let group = hq / hkv
+    let out = Tensor(zeros: [batch, hq, tq, tk])
+    let scores = out.data, qs = q.data, ks = k.data
+    BLASGemm.perItem(batch * hq) { item in
+        let (b, h) = (item / hq, item % hq)
+        let block = scores + item * tq * tk
+        // scores[Tq, Tk] = scale · q[b, :, h, :] · k[b, :, h/group, :]ᵀ
+        BLASGemm.gemm(m: tq, n: tk, k: d, alpha: scale,
+                      .init(qs + (b * tq * hq + h) * d, leadingDimension: hq * d),
+                      .init(ks + (b * tk * hkv + h / group) * d, transposed: true, leadingDimension: hkv * d),
+                      c: block, ldc: tk)
+        for i in 0..<tq {
+            let row = block + i * tk
+            if let maskValues {
+                let m = maskValues + b * tk
+                for j in 0..<tk { row[j] += m[j] }
+            }
+            if causal {
+                let visible = max(0, min(tk, queryOffset + i + 1))
+                for j in visible..<tk { row[j] = -.infinity }
+            }
+            softmaxRow(row, row, tk)
+        }
+    }
+    withExtendedLifetime(maskTensor) {}
+
+    let saved = out.detached()
+    let needQ = q.requiresGrad, needK = k.requiresGrad
+    return out.recorded(op: op, inputs: [q, k]) { g in
+        // dS = P ⊙ (dP − Σ_j dP·P), scaled; masked entries have P = 0 and get none.
+        let dScores = Tensor(zeros: g.shape)
+        let ds = dScores.data, gs = g.data, ps = saved.data
+        Threads.parallelFor(batch * hq * tq, minChunk: max(1, 4096 / max(tk, 1))) { range in
+            for r in range {
+                let p = ps + r * tk, grad = gs + r * tk, target = ds + r * tk
+                var dot: Float = 0
+                for j in 0..<tk { dot += grad[j] * p[j] }
+                for j in 0..<tk { target[j] = scale * p[j] * (grad[j] - dot) }
+            }
+        }
+        var gq: Tensor?, gk: Tensor?
+        if needQ {
+            let result = Tensor(zeros: q.shape)
+            let dq = result.data
+            BLASGemm.perItem(batch * hq) { item in
+                let (b, h) = (item / hq, item % hq)
+                // dq[b, :, h, :] = dS[Tq, Tk] · k[b, :, h/group, :]
+                BLASGemm.gemm(m: tq, n: d, k: tk,
+                              .init(ds + item * tq * tk, leadingDimension: tk),
+                              .init(ks + (b * tk * hkv + h / group) * d, leadingDimension: hkv * d),
+                              c: dq + (b * tq * hq + h) * d, ldc: hq * d)
+            }
+            gq = result
+        }
+        if needK {
+            let result = Tensor(zeros: k.shape)
+            let dk = result.data
+            BLASGemm.perItem(batch * hkv) { item in
+                let (b, kh) = (item / hkv, item % hkv)
+                // dk[b, :, kh, :] = Σ_{h in group} dS[h]ᵀ[Tk, Tq] · q[b, :, h, :]
+                for h in (kh * group)..<((kh + 1) * group) {
+                    BLASGemm.gemm(m: tk, n: d, k: tq,
+                                  .init(ds + (b * hq + h) * tq * tk, transposed: true, leadingDimension: tk),
+                                  .init(qs + (b * tq * hq + h) * d, leadingDimension: hq * d),
+                                  beta: h == kh * group ? 0 : 1,
+                                  c: dk + (b * tk * hkv + kh) * d, ldc: hkv * d)
+                }
+            }
+            gk = result
+        }
+        return [gq, gk]
+    }
+}
+
+/// Attention output `P · v` per head.
+///
+/// - probabilities: `[B, Hq, Tq, Tk]`
+/// - value: `[B, Tk, Hkv, D]`, Hq a multiple of Hkv
+/// - returns `[B, Tq, Hq, D]`, with gradients to both.
+public func attentionOutput(probabilities: Tensor, value: Tensor) throws -> Tensor {
+    let op = "attentionOutput"
+    guard probabilities.rank == 4, value.rank == 4,
+          probabilities.shape[0] == value.shape[0], probabilities.shape[3] == value.shape[1] else {
+        throw TensorError.shapeMismatch(op: op, lhs: probabilities.shape, rhs: value.shape,
+                                        reason: "probabilities must be [B, Hq, Tq, Tk] and value [B, Tk, Hkv, D] with the same B and Tk")
+    }
+    let (batch, hq, tq, tk) = (probabilities.shape[0], probabilities.shape[1], probabilities.shape[2], probabilities.shape[3])
+    let (hkv, d) = (value.shape[2], value.shape[3])
+    guard hkv > 0, hq % hkv == 0 else {
+        throw TensorError.shapeMismatch(op: op, lhs: probabilities.shape, rhs: value.shape,
+                                        reason: "query heads (\(hq)) must be a multiple of value heads (\(hkv))")
+    }
+    let p = probabilities.contiguous(), v = value.contiguous()
+    let group = hq / hkv
+    let out = Tensor(zeros: [batch, tq, hq, d])
+    let os = out.data, ps = p.data, vs = v.data
+    BLASGemm.perItem(batch * hq) { item in
+        let (b, h) = (item / hq, item % hq)
+        // out[b, :, h, :] = P[Tq, Tk] · v[b, :, h/group, :]
+        BLASGemm.gemm(m: tq, n: d, k: tk,
+                      .init(ps + item * tq * tk, leadingDimension: tk),
+                      .init(vs + (b * tk * hkv + h / group) * d, leadingDimension: hkv * d),
+                      c: os + (b * tq * hq + h) * d, ldc: hq * d)
+    }
+
+    let needP = p.requiresGrad, needV = v.requiresGrad
+    return out.recorded(op: op, inputs: [p, v]) { g in
+        let gs = g.data
+        var gp: Tensor?, gv: Tensor?
+        if needP {
+            let result = Tensor(zeros: p.shape)
+            let dp = result.data
+            BLASGemm.perItem(batch * hq) { item in
+                let (b, h) = (item / hq, item % hq)
+                // dP[Tq, Tk] = g[b, :, h, :] · v[b, :, h/group, :]ᵀ
+                BLASGemm.gemm(m: tq, n: tk, k: d,
+                              .init(gs + (b * tq * hq + h) * d, leadingDimension: hq * d),
+                              .init(vs + (b * tk * hkv + h / group) * d, transposed: true, leadingDimension: hkv * d),
+                              c: dp + item * tq * tk, ldc: tk)
+            }
+            gp = result
+        }
+        if needV {
+            let result = Tensor(zeros: v.shape)
+            let dv = result.data
+            BLASGemm.perItem(batch * hkv) { item in
+                let (b, kh) = (item / hkv, item % hkv)
+                // dv[b, :, kh, :] = Σ_{h in group} P[h]ᵀ[Tk, Tq] · g[b, :, h, :]
+                for h in (kh * group)..<((kh + 1) * group) {
+                    BLASGemm.gemm(m: tk, n: d, k: tq,
+                                  .init(ps + (b * hq + h) * tq * tk, transposed: true, leadingDimension: tk),
+                                  .init(gs + (b * tq * hq + h) * d, leadingDimension: hq * d),
+                                  beta: h == kh * group ? 0 : 1,
+                                  c: dv + (b * tk * hkv + kh) * d, ldc: hkv * d)
+                }
+            }
+            gv = result
+        }
+        return [gp, gv]
+    }
+}
