@@ -30,11 +30,34 @@ public enum QuantType: UInt32, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// Storage per weight: 32 (F32), 16 (F16, BF16), 8.5 (Q8_0), 5 (Q4_1), 4.5 (Q4_0).
+    public var bitsPerWeight: Double {
+        Double(bytesPerBlock * 8) / Double(blockSize)
+    }
+
     /// Bytes of one row of `columns` elements, or nil when `columns` is not a whole number of blocks.
     public func rowBytes(columns: Int) -> Int? {
         guard columns >= 0, columns % blockSize == 0 else { return nil }
         let (bytes, overflow) = (columns / blockSize).multipliedReportingOverflow(by: bytesPerBlock)
         return overflow ? nil : bytes
+    }
+
+    /// The type for a raw GGML type id read from a file; ids this framework does not decode
+    /// (K-quants, IQ types, integer tensors, …) are an error that names them.
+    public init(ggmlType id: UInt32) throws {
+        if let known = QuantType(rawValue: id) {
+            self = known
+            return
+        }
+        let others: [UInt32: String] = [
+            6: "Q5_0", 7: "Q5_1", 9: "Q8_1", 10: "Q2_K", 11: "Q3_K", 12: "Q4_K", 13: "Q5_K",
+            14: "Q6_K", 15: "Q8_K", 16: "IQ2_XXS", 17: "IQ2_XS", 18: "IQ3_XXS", 19: "IQ1_S",
+            20: "IQ4_NL", 21: "IQ3_S", 22: "IQ2_S", 23: "IQ4_XS", 24: "I8", 25: "I16", 26: "I32",
+            27: "I64", 28: "F64", 29: "IQ1_M",
+        ]
+        let name = others[id].map { "\(id) (\($0))" } ?? "\(id)"
+        let supported = QuantType.allCases.map(\.description).joined(separator: ", ")
+        throw TensorError.invalidArgument(op: "QuantType", reason: "GGML type \(name) is not supported; supported types: \(supported)")
     }
 
     public var description: String {
