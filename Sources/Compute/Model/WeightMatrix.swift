@@ -57,7 +57,7 @@ public enum WeightMatrix {
     public var byteCount: Int {
         switch self {
         case let .dense(t): return t.count * MemoryLayout<Float>.stride
-        case let .quantized(q): return q.byteCount
+        case let .quantized(q): return q.memoryBytes
         }
     }
 }
