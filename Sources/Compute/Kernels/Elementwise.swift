@@ -171,9 +171,14 @@ enum ElementwiseKernel {
     static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
         let a = x.isContiguous ? x : x.contiguousStorageCopy()
         let out = Tensor(zeros: x.shape)
-        let pa = a.data, po = out.data
-        Threads.parallelFor(out.count, minChunk: elementwiseParallelChunk / 4) { r in
-            for i in r { po[i] = f(pa[i]) }
+        let pa = a.data, po = out.data, n = out.count
+        // The direct loop keeps `f` inlined (and vectorised); through parallelFor it is a call.
+        if Threads.count == 1 || n < elementwiseParallelChunk / 2 {
+            for i in 0..<n { po[i] = f(pa[i]) }
+        } else {
+            Threads.parallelFor(n, minChunk: elementwiseParallelChunk / 4) { r in
+                for i in r { po[i] = f(pa[i]) }
+            }
         }
         return out
     }
@@ -185,9 +190,13 @@ enum ElementwiseKernel {
         let a = x.isContiguous ? x : x.contiguousStorageCopy()
         let b = y.isContiguous ? y : y.contiguousStorageCopy()
         let out = Tensor(zeros: x.shape)
-        let pa = a.data, pb = b.data, po = out.data
-        Threads.parallelFor(out.count, minChunk: elementwiseParallelChunk / 4) { r in
-            for i in r { po[i] = f(pa[i], pb[i]) }
+        let pa = a.data, pb = b.data, po = out.data, n = out.count
+        if Threads.count == 1 || n < elementwiseParallelChunk / 2 {
+            for i in 0..<n { po[i] = f(pa[i], pb[i]) }
+        } else {
+            Threads.parallelFor(n, minChunk: elementwiseParallelChunk / 4) { r in
+                for i in r { po[i] = f(pa[i], pb[i]) }
+            }
         }
         return out
     }

@@ -133,8 +133,8 @@ extension Tensor {
     return x >= 0 ? positive : e * positive
 }
 
-/// eˣ within 2 ulp, branch-free so loops over it vectorise (libm's expf does not, and costs
-/// ~10× more here). Results below the smallest normal Float flush to 0; NaN stays NaN.
+/// eˣ to about 2 ulp, branch-free so that loops over it vectorise (a libm call per element
+/// cannot). Results below the smallest normal Float flush to 0; NaN stays NaN.
 @inline(__always) func fastExp(_ x: Float) -> Float {
     // eˣ = 2ᵏ·eʳ with k = round(x / ln 2), |r| ≤ ln 2 / 2; the Cephes expf polynomial for eʳ.
     let clamped = Swift.min(Swift.max(x, -87.33654), 88.72283)
