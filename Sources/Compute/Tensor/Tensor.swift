@@ -79,7 +79,7 @@ public final class Tensor {
         var step = 1
         for axis in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[axis] = step
-            step *= max(shape[axis], 1)
+            step *= Swift.max(shape[axis], 1)
         }
         return strides
     }
@@ -92,7 +92,7 @@ public final class Tensor {
     /// Resolves a possibly negative axis (`-1` is the last) against `rank`.
     public func normalizedAxis(_ axis: Int, op: String) throws -> Int {
         let resolved = axis < 0 ? axis + rank : axis
-        guard resolved >= 0 && resolved < max(rank, 1) else {
+        guard resolved >= 0 && resolved < Swift.max(rank, 1) else {
             throw TensorError.invalidArgument(op: op, reason: "axis \(axis) is out of range for a tensor of shape \(Tensor.describe(shape))")
         }
         return resolved
