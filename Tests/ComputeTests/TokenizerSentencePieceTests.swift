@@ -1,4 +1,5 @@
 import Compute
+import Foundation
 import XCTest
 
 final class TokenizerSentencePieceTests: XCTestCase {
@@ -74,6 +75,39 @@ final class TokenizerSentencePieceTests: XCTestCase {
         XCTAssertThrowsError(try SentencePieceBPETokenizer(tokens: ["a", "b"], scores: [0], bosID: nil,
                                                            eosID: nil, unknownID: nil)) { error in
             XCTAssertTrue("\(error)".contains("1 scores for 2 tokens"), "\(error)")
+        }
+    }
+}
+
+/// A 300-piece SentencePiece BPE model trained by make_sentencepiece_fixture.py and the ids
+/// the `sentencepiece` library gives for its test strings.
+final class TokenizerSentencePieceReferenceTests: XCTestCase {
+    private struct Fixture: Decodable {
+        struct Case: Decodable {
+            var text: String
+            var ids: [Int]
+            var decoded: String
+        }
+        var tokens: [String]
+        var scores: [Float]
+        var token_types: [Int32]
+        var bos_id: Int
+        var eos_id: Int
+        var unk_id: Int
+        var cases: [Case]
+    }
+
+    func testMatchesSentencePieceLibrary() throws {
+        let url = TokenizerFixture.directory.appendingPathComponent("sentencepiece_tiny.json")
+        let f = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        let t = try SentencePieceBPETokenizer(tokens: f.tokens, scores: f.scores, tokenTypes: f.token_types,
+                                              bosID: f.bos_id, eosID: f.eos_id, unknownID: f.unk_id)
+        XCTAssertGreaterThan(f.cases.count, 5)
+        for c in f.cases {
+            XCTAssertEqual(t.encode(c.text, addSpecial: false), c.ids, c.text.debugDescription)
+            XCTAssertEqual(t.encode(c.text, addSpecial: true), [f.bos_id] + c.ids, c.text.debugDescription)
+            XCTAssertEqual(t.decode(c.ids), c.decoded, c.text.debugDescription)
+            XCTAssertEqual(t.decode([f.bos_id] + c.ids, skipSpecial: true), c.decoded, c.text.debugDescription)
         }
     }
 }

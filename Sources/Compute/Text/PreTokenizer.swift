@@ -36,7 +36,7 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
 
     /// The words of `text` as UTF-8 byte ranges.
     func splitOffsets(_ text: String) -> [Range<Int>] {
-        var scanner = ScalarScanner(text)
+        let scanner = ScalarScanner(text)
         var words: [Range<Int>] = []
         let n = scanner.count
         switch self {

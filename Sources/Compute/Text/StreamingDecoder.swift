@@ -5,7 +5,7 @@ public struct StreamingDecoder {
     public let tokenizer: any Tokenizer
     public let skipSpecial: Bool
     private var pending: [UInt8] = []
-    private var emittedAny = false
+    private var startedText = false
 
     public init(tokenizer: any Tokenizer, skipSpecial: Bool = false) {
         self.tokenizer = tokenizer
@@ -17,8 +17,8 @@ public struct StreamingDecoder {
 
     /// Adds one token; returns the text it completes (possibly empty).
     public mutating func push(_ id: Int) -> String {
-        let bytes = tokenizer.decodedBytes(id, isFirst: !emittedAny, skipSpecial: skipSpecial)
-        if !bytes.isEmpty { emittedAny = true }
+        let bytes = tokenizer.decodedBytes(id, isFirst: !startedText, skipSpecial: skipSpecial)
+        if !(skipSpecial && tokenizer.isSpecial(id)) { startedText = true }
         pending += bytes
         let cut = pending.count - Self.incompleteSuffixLength(pending)
         guard cut > 0 else { return "" }
@@ -31,7 +31,7 @@ public struct StreamingDecoder {
     public mutating func finish() -> String {
         let text = String(decoding: pending, as: UTF8.self)
         pending.removeAll()
-        emittedAny = false
+        startedText = false
         return text
     }
 

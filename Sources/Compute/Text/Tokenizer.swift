@@ -16,8 +16,8 @@ public protocol Tokenizer: AnyObject {
     ///   and emit their ids; when false they are tokenized as ordinary text.
     func encode(_ text: String, addSpecial: Bool, parseSpecial: Bool) -> [Int]
 
-    /// The raw bytes token `id` stands for in decoded text. `isFirst` marks a token with no
-    /// decoded text before it (SentencePiece then drops the space it prepended). Special tokens give
+    /// The raw bytes token `id` stands for in decoded text. `isFirst` marks the first token of
+    /// a sequence, skipped special tokens aside (SentencePiece then drops the space it prepended). Special tokens give
     /// their text, or nothing when `skipSpecial`. Unknown ids give no bytes.
     func decodedBytes(_ id: Int, isFirst: Bool, skipSpecial: Bool) -> [UInt8]
 
@@ -40,8 +40,10 @@ extension Tokenizer {
     /// Decodes `ids` to text; byte sequences that are not valid UTF-8 become U+FFFD.
     public func decode(_ ids: [Int], skipSpecial: Bool = false) -> String {
         var bytes: [UInt8] = []
+        var first = true
         for id in ids {
-            bytes += decodedBytes(id, isFirst: bytes.isEmpty, skipSpecial: skipSpecial)
+            bytes += decodedBytes(id, isFirst: first, skipSpecial: skipSpecial)
+            if !(skipSpecial && isSpecial(id)) { first = false }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
