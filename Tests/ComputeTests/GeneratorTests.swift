@@ -53,10 +53,11 @@ final class GeneratorTests: XCTestCase {
         let generator = Generator(model: model, decode: { ids in ids.map { "<\($0)>" }.joined() })
         let free = try generator.generate([prompts[0]], options: GenerationOptions(maxNewTokens: 6))[0].ids
         let byToken = try generator.generate([prompts[0]], options: GenerationOptions(maxNewTokens: 6, stopTokenIDs: [free[2]]))[0]
-        XCTAssertEqual(byToken.ids, Array(free.prefix(3)))
+        // Generation ends at the first occurrence of the stop token.
+        XCTAssertEqual(byToken.ids, Array(free.prefix(free.firstIndex(of: free[2])! + 1)))
         XCTAssertEqual(byToken.finishReason, .endOfSequence)
         let byString = try generator.generate([prompts[0]], options: GenerationOptions(maxNewTokens: 6, stopStrings: ["<\(free[1])>"]))[0]
-        XCTAssertEqual(byString.ids, Array(free.prefix(2)))
+        XCTAssertEqual(byString.ids, Array(free.prefix(free.firstIndex(of: free[1])! + 1)))
         XCTAssertEqual(byString.stopString, "<\(free[1])>")
     }
 
