@@ -13,6 +13,9 @@ public struct RotaryEmbedding: Equatable {
         /// Llama 3.1: low frequencies divided by `factor`, high ones kept, a smooth blend between
         /// (transformers' `_compute_llama3_parameters`).
         case llama3(factor: Float, lowFrequencyFactor: Float, highFrequencyFactor: Float, originalContextLength: Int)
+        /// Per-pair divisors of the frequencies, as GGUF files store Llama 3.1 scaling
+        /// (the `rope_freqs.weight` tensor, `[headDim / 2]`).
+        case frequencyFactors([Float])
     }
 
     /// Which elements of a head form a rotated pair.
@@ -59,6 +62,12 @@ public struct RotaryEmbedding: Equatable {
                     reason: "llama3 scaling needs factor > 0, 0 < lowFrequencyFactor < highFrequencyFactor and originalContextLength > 0 (got \(factor), \(low), \(high), \(original))")
             }
             frequencies = Self.llama3Frequencies(frequencies, factor: factor, low: low, high: high, original: original)
+        case let .frequencyFactors(factors):
+            guard factors.count == headDim / 2, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw TensorError.invalidArgument(op: "RotaryEmbedding",
+                    reason: "frequency factors must be \(headDim / 2) positive numbers (got \(factors.count))")
+            }
+            frequencies = zip(frequencies, factors).map { $0 / $1 }
         }
         inverseFrequencies = frequencies
     }
