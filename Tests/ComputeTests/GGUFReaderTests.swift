@@ -181,6 +181,8 @@ final class GGUFReaderTests: XCTestCase {
         XCTAssertEqual(try m.floatArray("test.floats"), [0.5, -1])
         XCTAssertEqual(try m.stringArray("test.strings"), ["a", "", "ccc"])
         XCTAssertEqual(try m.int("absent", default: 7), 7)
+        XCTAssertEqual(GGUFValue.uint64(.max).description, "18446744073709551615")
+        XCTAssertEqual(m["test.ints"]?.description, "[int32 × 3: 1, -2, 3]")
 
         XCTAssertEqual(file.tensors.map(\.name), ["a.weight", "b.weight"])
         let a = try file.tensorInfo(named: "a.weight")
@@ -336,6 +338,14 @@ final class GGUFReaderTests: XCTestCase {
         let countAt = 24 + 11 + 4 + 4
         bytes.replaceSubrange(countAt ..< countAt + 8, with: [0, 0, 0, 0, 0, 0, 0, 0x10])
         try assertFails(bytes, mentioning: ["metadata key 'big'", "cannot fit"])
+    }
+
+    func testDeeplyNestedArrayIsRefused() throws {
+        var value = GGUFValue.array(.uint8, [.uint8(1)])
+        for _ in 0 ..< 20 { value = .array(.array, [value]) }
+        var builder = GGUFBuilder()
+        builder.metadata = [("deep", value)]
+        try assertFails(builder, mentioning: ["metadata key 'deep' nests arrays deeper than"])
     }
 
     func testDuplicateKey() throws {

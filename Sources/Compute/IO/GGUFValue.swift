@@ -95,16 +95,22 @@ public enum GGUFValue: Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    public var description: String { describe(depth: 0) }
+
+    /// Shows at most 8 elements per array and 3 levels of nesting, so printing a hostile
+    /// deeply nested value stays cheap.
+    private func describe(depth: Int) -> String {
         switch self {
         case let .string(s): return "\"\(s)\""
         case let .bool(b): return String(b)
         case let .float32(v): return String(v)
         case let .float64(v): return String(v)
         case let .array(element, values):
-            let head = values.prefix(8).map(\.description).joined(separator: ", ")
+            guard depth < 3 else { return "[\(element) × \(values.count)]" }
+            let head = values.prefix(8).map { $0.describe(depth: depth + 1) }.joined(separator: ", ")
             return "[\(element) × \(values.count): \(head)\(values.count > 8 ? ", …" : "")]"
-        default: return intValue.map(String.init) ?? "\(self)"
+        case let .uint64(v): return String(v)
+        default: return intValue.map(String.init) ?? typeName
         }
     }
 }

@@ -125,7 +125,7 @@ public enum SafetensorsReader {
         }
         let (expected, overflow) = elements.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow, end - begin == expected else {
-            throw bad("data_offsets [\(begin), \(end)] hold \(end - begin) bytes but shape \(Tensor.describe(shape)) "
+            throw bad("data_offsets [\(begin), \(end)] hold \(end - begin) bytes but shape \(shape) "
                 + "of \(dtype.rawValue) needs \(overflow ? "too many" : String(expected))")
         }
         return SafetensorsTensorInfo(name: name, dtype: dtype, shape: shape, dataRange: begin ..< end,
