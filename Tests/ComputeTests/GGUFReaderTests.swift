@@ -1,0 +1,426 @@
+import Compute
+import Foundation
+import XCTest
+
+/// Builds GGUF files byte by byte so each test controls exactly what the reader sees.
+private struct GGUFBuilder {
+    struct TensorSpec {
+        var name: String
+        var dims: [UInt64]
+        var type: UInt32
+        var data: [UInt8]
+        var offset: UInt64? = nil   // nil: next aligned position
+    }
+
+    var magic = Array("GGUF".utf8)
+    var version: UInt32 = 3
+    var metadata: [(String, GGUFValue)] = []
+    var tensors: [TensorSpec] = []
+    var alignment = 32
+    var tensorCountOverride: UInt64?
+    var bytes: [UInt8] = []
+
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func string(_ s: String) { u64(UInt64(s.utf8.count)); bytes += Array(s.utf8) }
+
+    mutating func payload(_ value: GGUFValue) {
+        switch value {
+        case let .uint8(v): bytes.append(v)
+        case let .int8(v): bytes.append(UInt8(bitPattern: v))
+        case let .uint16(v): withUnsafeBytes(of: v.littleEndian) { bytes += $0 }
+        case let .int16(v): withUnsafeBytes(of: v.littleEndian) { bytes += $0 }
+        case let .uint32(v): u32(v)
+        case let .int32(v): u32(UInt32(bitPattern: v))
+        case let .uint64(v): u64(v)
+        case let .int64(v): u64(UInt64(bitPattern: v))
+        case let .float32(v): u32(v.bitPattern)
+        case let .float64(v): u64(v.bitPattern)
+        case let .bool(v): bytes.append(v ? 1 : 0)
+        case let .string(s): string(s)
+        case let .array(element, values):
+            u32(element.rawValue)
+            u64(UInt64(values.count))
+            values.forEach { payload($0) }
+        }
+    }
+
+    mutating func build() -> [UInt8] {
+        bytes = magic
+        u32(version)
+        u64(tensorCountOverride ?? UInt64(tensors.count))
+        u64(UInt64(metadata.count))
+        for (key, value) in metadata {
+            string(key)
+            u32(value.type.rawValue)
+            payload(value)
+        }
+        var next: UInt64 = 0
+        var offsets: [UInt64] = []
+        for tensor in tensors {
+            let offset = tensor.offset ?? next
+            offsets.append(offset)
+            next = (offset + UInt64(tensor.data.count) + UInt64(alignment) - 1) / UInt64(alignment) * UInt64(alignment)
+            string(tensor.name)
+            u32(UInt32(tensor.dims.count))
+            tensor.dims.forEach { u64($0) }
+            u32(tensor.type)
+            u64(offset)
+        }
+        guard !tensors.isEmpty else { return bytes }
+        while bytes.count % alignment != 0 { bytes.append(0) }
+        let dataStart = bytes.count
+        for (tensor, offset) in zip(tensors, offsets) {
+            let end = dataStart + Int(offset) + tensor.data.count
+            if bytes.count < end { bytes += [UInt8](repeating: 0, count: end - bytes.count) }
+            bytes.replaceSubrange(dataStart + Int(offset) ..< end, with: tensor.data)
+        }
+        return bytes
+    }
+}
+
+final class GGUFReaderTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("gguf-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func write(_ bytes: [UInt8], name: String = "model.gguf") throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    private func open(_ builder: GGUFBuilder) throws -> GGUFFile {
+        var builder = builder
+        return try GGUFFile(path: write(builder.build()))
+    }
+
+    /// Asserts that opening `bytes` fails with a message containing every fragment.
+    private func assertFails(_ bytes: [UInt8], mentioning fragments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let path = try write(bytes, name: "bad.gguf")
+        do {
+            _ = try GGUFFile(path: path)
+            XCTFail("expected an error mentioning \(fragments)", file: file, line: line)
+        } catch let error as ModelFileError {
+            let message = error.description
+            XCTAssertTrue(message.contains(path), "error should name the file: \(message)", file: file, line: line)
+            for fragment in fragments {
+                XCTAssertTrue(message.contains(fragment), "'\(message)' should mention '\(fragment)'", file: file, line: line)
+            }
+        }
+    }
+
+    private func assertFails(_ builder: GGUFBuilder, mentioning fragments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        var builder = builder
+        try assertFails(builder.build(), mentioning: fragments, file: file, line: line)
+    }
+
+    private static let f32Data: [UInt8] = [Float]([1, 2, 3, -4, 5.5, 6]).withUnsafeBytes { Array($0) }
+    private static let q8Data: [UInt8] = (0 ..< 34).map { UInt8($0 * 7 % 256) }
+
+    /// A valid file with metadata of every type and two tensors separated by alignment padding.
+    private func richBuilder() -> GGUFBuilder {
+        var builder = GGUFBuilder()
+        builder.alignment = 64
+        builder.metadata = [
+            ("general.architecture", .string("llama")),
+            ("general.alignment", .uint32(64)),
+            ("test.u8", .uint8(200)), ("test.i8", .int8(-100)),
+            ("test.u16", .uint16(60000)), ("test.i16", .int16(-30000)),
+            ("test.u32", .uint32(4_000_000_000)), ("test.i32", .int32(-2_000_000_000)),
+            ("test.u64", .uint64(1 << 40)), ("test.i64", .int64(-(1 << 40))),
+            ("test.f32", .float32(1.5)), ("test.f64", .float64(-2.25)),
+            ("test.bool", .bool(true)), ("test.string", .string("héllo")),
+            ("test.ints", .array(.int32, [.int32(1), .int32(-2), .int32(3)])),
+            ("test.floats", .array(.float32, [.float32(0.5), .float32(-1)])),
+            ("test.strings", .array(.string, [.string("a"), .string(""), .string("ccc")])),
+            ("test.nested", .array(.array, [.array(.int16, [.int16(1), .int16(2)]), .array(.int16, [])])),
+            ("test.empty", .array(.float64, [])),
+        ]
+        builder.tensors = [
+            .init(name: "a.weight", dims: [3, 2], type: QuantType.f32.rawValue, data: Self.f32Data),
+            .init(name: "b.weight", dims: [32, 1], type: QuantType.q8_0.rawValue, data: Self.q8Data),
+        ]
+        return builder
+    }
+
+    func testReadsV3FileWithEveryMetadataTypeAndTwoTensors() throws {
+        let file = try open(richBuilder())
+        XCTAssertEqual(file.version, 3)
+        XCTAssertEqual(file.alignment, 64)
+        XCTAssertEqual(file.metadata.count, 19)
+        XCTAssertEqual(file.metadata.keys.first, "general.architecture")
+        let m = file.metadata
+        XCTAssertEqual(m["test.u8"], .uint8(200))
+        XCTAssertEqual(m["test.i8"], .int8(-100))
+        XCTAssertEqual(m["test.u16"], .uint16(60000))
+        XCTAssertEqual(m["test.i16"], .int16(-30000))
+        XCTAssertEqual(m["test.u32"], .uint32(4_000_000_000))
+        XCTAssertEqual(m["test.i32"], .int32(-2_000_000_000))
+        XCTAssertEqual(m["test.u64"], .uint64(1 << 40))
+        XCTAssertEqual(m["test.i64"], .int64(-(1 << 40)))
+        XCTAssertEqual(m["test.f32"], .float32(1.5))
+        XCTAssertEqual(m["test.f64"], .float64(-2.25))
+        XCTAssertEqual(m["test.bool"], .bool(true))
+        XCTAssertEqual(m["test.string"], .string("héllo"))
+        XCTAssertEqual(m["test.nested"], .array(.array, [.array(.int16, [.int16(1), .int16(2)]), .array(.int16, [])]))
+        XCTAssertEqual(m["test.empty"], .array(.float64, []))
+        XCTAssertEqual(try m.int("test.u32"), 4_000_000_000)
+        XCTAssertEqual(try m.int("test.i8"), -100)
+        XCTAssertEqual(try m.float("test.f64"), -2.25)
+        XCTAssertEqual(try m.bool("test.bool"), true)
+        XCTAssertEqual(try m.string("general.architecture"), "llama")
+        XCTAssertEqual(try m.intArray("test.ints"), [1, -2, 3])
+        XCTAssertEqual(try m.floatArray("test.floats"), [0.5, -1])
+        XCTAssertEqual(try m.stringArray("test.strings"), ["a", "", "ccc"])
+        XCTAssertEqual(try m.int("absent", default: 7), 7)
+        XCTAssertEqual(GGUFValue.uint64(.max).description, "18446744073709551615")
+        XCTAssertEqual(m["test.ints"]?.description, "[int32 × 3: 1, -2, 3]")
+
+        XCTAssertEqual(file.tensors.map(\.name), ["a.weight", "b.weight"])
+        let a = try file.tensorInfo(named: "a.weight")
+        XCTAssertEqual(a.type, .f32)
+        XCTAssertEqual(a.ggmlDims, [3, 2])
+        XCTAssertEqual(a.shape, [2, 3])
+        XCTAssertEqual(a.byteCount, 24)
+        let b = try file.tensorInfo(named: "b.weight")
+        XCTAssertEqual(b.type, .q8_0)
+        XCTAssertEqual(b.shape, [1, 32])
+        XCTAssertEqual(b.offset, 64, "24 bytes of a.weight padded to the 64-byte alignment")
+        XCTAssertEqual(file.dataOffset % 64, 0)
+        XCTAssertEqual(Array(try file.tensorData(named: "a.weight")), Self.f32Data)
+        XCTAssertEqual(Array(try file.tensorData(named: "b.weight")), Self.q8Data)
+        let values = try file.tensorData(named: "a.weight").withMemoryRebound(to: Float.self) { Array($0) }
+        XCTAssertEqual(values, [1, 2, 3, -4, 5.5, 6])
+    }
+
+    func testTypedAccessorsNameMissingKeysAndWrongTypes() throws {
+        let m = try open(richBuilder()).metadata
+        XCTAssertThrowsError(try m.int("llama.block_count")) { error in
+            XCTAssertTrue("\(error)".contains("missing key 'llama.block_count'"), "\(error)")
+        }
+        XCTAssertThrowsError(try m.int("test.string")) { error in
+            XCTAssertTrue("\(error)".contains("key 'test.string' is a string, expected an integer"), "\(error)")
+        }
+        XCTAssertThrowsError(try m.stringArray("test.ints")) { error in
+            XCTAssertTrue("\(error)".contains("is a array of int32, expected an array of string"), "\(error)")
+        }
+        XCTAssertThrowsError(try m.string("test.bool", default: "x")) { error in
+            XCTAssertTrue("\(error)".contains("key 'test.bool' is a bool, expected a string"), "\(error)")
+        }
+    }
+
+    func testReadsV2FileWithDefaultAlignment() throws {
+        var builder = GGUFBuilder()
+        builder.version = 2
+        builder.metadata = [("general.name", .string("v2"))]
+        builder.tensors = [.init(name: "t", dims: [4], type: QuantType.f32.rawValue, data: Array(repeating: 9, count: 16))]
+        let file = try open(builder)
+        XCTAssertEqual(file.version, 2)
+        XCTAssertEqual(file.alignment, 32)
+        XCTAssertEqual(file.dataOffset % 32, 0)
+        XCTAssertEqual(try file.metadata.string("general.name"), "v2")
+        XCTAssertEqual(Array(try file.tensorData(named: "t")), Array(repeating: 9, count: 16))
+    }
+
+    func testMissingTensorIsNamed() throws {
+        let file = try open(richBuilder())
+        XCTAssertThrowsError(try file.tensorData(named: "nope")) { error in
+            XCTAssertTrue("\(error)".contains("no tensor named 'nope'"), "\(error)")
+        }
+    }
+
+    func testWrongMagic() throws {
+        var builder = richBuilder()
+        builder.magic = Array("GGML".utf8)
+        try assertFails(builder, mentioning: ["not a GGUF file", "GGML"])
+    }
+
+    func testVersionOneIsRejected() throws {
+        var builder = richBuilder()
+        builder.version = 1
+        try assertFails(builder, mentioning: ["GGUF version 1 is not supported"])
+    }
+
+    func testUnknownVersionIsRejected() throws {
+        var builder = richBuilder()
+        builder.version = 7
+        try assertFails(builder, mentioning: ["unsupported GGUF version 7"])
+    }
+
+    func testBigEndianFileIsRejected() throws {
+        var builder = richBuilder()
+        builder.version = UInt32(3).byteSwapped
+        try assertFails(builder, mentioning: ["big-endian"])
+    }
+
+    func testTruncatedHeader() throws {
+        var builder = richBuilder()
+        try assertFails(Array(builder.build().prefix(12)), mentioning: ["truncated", "tensor count", "offset 8"])
+    }
+
+    func testEmptyFile() throws {
+        try assertFails([], mentioning: ["empty"])
+    }
+
+    func testTruncatedMetadataString() throws {
+        var builder = GGUFBuilder()
+        builder.metadata = [("general.name", .string(String(repeating: "x", count: 100)))]
+        let bytes = builder.build()
+        try assertFails(Array(bytes.prefix(bytes.count - 10)), mentioning: ["truncated", "metadata key 'general.name'", "needs 100 bytes"])
+    }
+
+    func testStringLengthOverflowing() throws {
+        var builder = GGUFBuilder()
+        builder.metadata = [("k", .string("abc"))]
+        var bytes = builder.build()
+        // Length field of the value: after magic, version, counts (24), key (8 + 1) and type (4).
+        let lengthAt = 24 + 9 + 4
+        bytes.replaceSubrange(lengthAt ..< lengthAt + 8, with: [UInt8](repeating: 0xFF, count: 8))
+        try assertFails(bytes, mentioning: ["truncated", "metadata key 'k'", "at offset \(lengthAt + 8)"])
+    }
+
+    func testTooManyDimensions() throws {
+        var builder = richBuilder()
+        builder.tensors[1] = .init(name: "deep", dims: [32, 1, 1, 1, 1], type: QuantType.q8_0.rawValue, data: Self.q8Data)
+        try assertFails(builder, mentioning: ["tensor 'deep' has 5 dimensions", "at most 4"])
+    }
+
+    func testDimensionProductOverflow() throws {
+        var builder = richBuilder()
+        builder.tensors[0].dims = [1 << 40, 1 << 40]
+        try assertFails(builder, mentioning: ["tensor 'a.weight' dims", "overflow"])
+    }
+
+    func testUnknownGGMLType() throws {
+        var builder = richBuilder()
+        builder.tensors[1].type = 99
+        try assertFails(builder, mentioning: ["tensor 'b.weight' has ggml type 99", "not supported"])
+        builder.tensors[1].type = 12
+        try assertFails(builder, mentioning: ["ggml type 12 (Q4_K)"])
+    }
+
+    func testTensorDataPastTheEnd() throws {
+        var builder = richBuilder()
+        let bytes = builder.build()
+        try assertFails(Array(bytes.prefix(bytes.count - 1)), mentioning: ["tensor 'b.weight' data", "past the end"])
+    }
+
+    func testMisalignedTensorOffset() throws {
+        var builder = richBuilder()
+        builder.tensors[1].offset = 40
+        try assertFails(builder, mentioning: ["tensor 'b.weight' data offset 40 is not a multiple of the alignment 64"])
+    }
+
+    func testNonPowerOfTwoAlignment() throws {
+        var builder = richBuilder()
+        builder.metadata[1] = ("general.alignment", .uint32(48))
+        try assertFails(builder, mentioning: ["general.alignment 48 is not a power of two"])
+    }
+
+    func testHugeTensorCount() throws {
+        var builder = richBuilder()
+        builder.tensorCountOverride = 1 << 50
+        try assertFails(builder, mentioning: ["tensor count \(1 << 50) cannot fit"])
+    }
+
+    func testHugeArrayCountIsRefusedBeforeAllocating() throws {
+        var builder = GGUFBuilder()
+        builder.metadata = [("big", .array(.uint64, [.uint64(1)]))]
+        var bytes = builder.build()
+        let countAt = 24 + 11 + 4 + 4
+        bytes.replaceSubrange(countAt ..< countAt + 8, with: [0, 0, 0, 0, 0, 0, 0, 0x10])
+        try assertFails(bytes, mentioning: ["metadata key 'big'", "cannot fit"])
+    }
+
+    func testDeeplyNestedArrayIsRefused() throws {
+        var value = GGUFValue.array(.uint8, [.uint8(1)])
+        for _ in 0 ..< 20 { value = .array(.array, [value]) }
+        var builder = GGUFBuilder()
+        builder.metadata = [("deep", value)]
+        try assertFails(builder, mentioning: ["metadata key 'deep' nests arrays deeper than"])
+    }
+
+    func testDuplicateKey() throws {
+        var builder = richBuilder()
+        builder.metadata.append(("test.u8", .uint8(1)))
+        try assertFails(builder, mentioning: ["duplicate metadata key 'test.u8'"])
+    }
+
+    func testParsesFromBytesWithoutAFile() throws {
+        var builder = richBuilder()
+        let bytes = builder.build()
+        let contents = try bytes.withUnsafeBytes { try GGUFReader.parse($0) }
+        XCTAssertEqual(contents.tensors.count, 2)
+        let mapped = try GGUFFile(mapping: MemoryMappedFile(copying: bytes, name: "in-memory"))
+        XCTAssertEqual(Array(try mapped.tensorData(named: "b.weight")), Self.q8Data)
+    }
+
+    func testMissingFileIsNamed() {
+        let path = directory.appendingPathComponent("absent.gguf").path
+        XCTAssertThrowsError(try GGUFFile(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("cannot open \(path)"), "\(error)")
+        }
+    }
+
+    // MARK: - The real default model
+
+    private static var defaultModelPath: String {
+        let env = ProcessInfo.processInfo.environment
+        let cache = env["STRATA_CACHE"]
+            ?? (env["XDG_CACHE_HOME"] ?? (env["HOME"] ?? NSHomeDirectory()) + "/.cache") + "/strata"
+        return cache + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    }
+
+    /// Facts checked against the `gguf` Python package (gguf.GGUFReader) on the same file.
+    func testReadsDefaultModel() throws {
+        let path = Self.defaultModelPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XCTSkip("default model not installed at \(path); run scripts/setup.sh")
+        }
+        let file = try GGUFFile(path: path)
+        let m = file.metadata
+        XCTAssertEqual(file.version, 3)
+        XCTAssertEqual(m.count, 33)
+        XCTAssertEqual(try m.string("general.architecture"), "llama")
+        XCTAssertEqual(try m.int("llama.block_count"), 30)
+        XCTAssertEqual(try m.int("llama.embedding_length"), 576)
+        XCTAssertEqual(try m.int("llama.feed_forward_length"), 1536)
+        XCTAssertEqual(try m.int("llama.attention.head_count"), 9)
+        XCTAssertEqual(try m.int("llama.attention.head_count_kv"), 3)
+        XCTAssertEqual(try m.float("llama.rope.freq_base"), 100_000)
+        XCTAssertEqual(try m.float("llama.attention.layer_norm_rms_epsilon"), 1e-5, accuracy: 1e-9)
+        XCTAssertEqual(try m.string("tokenizer.ggml.model"), "gpt2")
+        let tokens = try m.stringArray("tokenizer.ggml.tokens")
+        XCTAssertEqual(tokens.count, 49152)
+        XCTAssertEqual(Array(tokens.prefix(3)), ["<|endoftext|>", "<|im_start|>", "<|im_end|>"])
+        XCTAssertEqual(try m.stringArray("tokenizer.ggml.merges").count, 48900)
+        XCTAssertEqual(try m.intArray("tokenizer.ggml.token_type").count, 49152)
+
+        XCTAssertEqual(file.tensors.count, 272)
+        XCTAssertEqual(file.dataOffset, 1_785_664)
+        let embedding = try file.tensorInfo(named: "token_embd.weight")
+        XCTAssertEqual(embedding.type, .q8_0)
+        XCTAssertEqual(embedding.ggmlDims, [576, 49152])
+        XCTAssertEqual(embedding.shape, [49152, 576])
+        XCTAssertEqual(embedding.fileOffset, 1_785_664)
+        XCTAssertEqual(embedding.byteCount, 30_081_024)
+        XCTAssertEqual(Array(try file.tensorData(embedding).prefix(8)), [0x32, 0x19, 0xD6, 0x0D, 0x13, 0xF7, 0xE5, 0xEE])
+        let q = try file.tensorInfo(named: "blk.0.attn_q.weight")
+        XCTAssertEqual(q.type, .q4_1)
+        XCTAssertEqual(q.shape, [576, 576])
+        XCTAssertEqual(q.fileOffset, 33_806_656)
+        XCTAssertEqual(Array(try file.tensorData(q).prefix(4)), [0x0F, 0x30, 0xD8, 0xB9])
+        let norm = try file.tensorInfo(named: "blk.0.attn_norm.weight")
+        XCTAssertEqual(norm.type, .f32)
+        let values = try file.tensorData(norm).withMemoryRebound(to: Float.self) { Array($0.prefix(4)) }
+        XCTAssertEqual(values, [0.01397705078125, 0.0238037109375, -0.019775390625, -0.0302734375])
+    }
+}
