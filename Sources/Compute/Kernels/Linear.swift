@@ -23,7 +23,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
     let x = x.contiguous(), w = weight.contiguous(), b = bias?.contiguous()
     let rows = x.count / max(inFeatures, 1)
     let outShape = Array(x.shape.dropLast()) + [outFeatures]
-    let out = Tensor(zeros: outShape)
+    let out = b == nil ? Tensor(uninitialized: outShape) : Tensor(zeros: outShape)
     let y = out.data
     if let b {
         for row in 0..<rows { (y + row * outFeatures).update(from: b.data, count: outFeatures) }

@@ -8,7 +8,7 @@
 public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
     let plan = try MatmulPlan(a.shape, b.shape, transposeA: transposeA, transposeB: transposeB)
     let a = a.contiguous(), b = b.contiguous()
-    let out = Tensor(zeros: plan.outputShape)
+    let out = Tensor(uninitialized: plan.outputShape)
     let (m, n, k) = (plan.rows, plan.n, plan.k)
     BLASGemm.batched(count: plan.count, m: m, n: n, k: k,
                      .init(a.data, transposed: transposeA, leadingDimension: transposeA ? m : k, batchStride: m * k),

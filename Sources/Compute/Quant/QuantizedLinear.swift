@@ -15,7 +15,8 @@ public func linear(_ x: Tensor, weight: QuantizedMatrix) throws -> Tensor {
     }
     let input = x.contiguous()                                  // [..., columns]
     let m = x.shape.dropLast().reduce(1, *)
-    let out = Tensor(zeros: Array(x.shape.dropLast()) + [weight.rows])   // [..., rows]
+    let outShape = Array(x.shape.dropLast()) + [weight.rows]
+    let out = weight.columns > 0 ? Tensor(uninitialized: outShape) : Tensor(zeros: outShape)   // [..., rows]
     if m <= QuantizedMatmul.directMaxRows {
         QuantizedMatmul.forwardDirect(input.data, rows: m, weight: weight, output: out.data)
     } else {

@@ -43,6 +43,14 @@ public final class Tensor {
                   storage: TensorStorage(count: count))
     }
 
+    /// A new contiguous tensor whose elements the caller will all overwrite before reading
+    /// (kernel outputs written with beta = 0): skips the zero fill.
+    public convenience init(uninitialized shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in \(shape)")
+        self.init(shape: shape, strides: Tensor.contiguousStrides(shape), offset: 0,
+                  storage: TensorStorage(count: shape.reduce(1, *), zeroed: false))
+    }
+
     /// A contiguous tensor holding `scalars` in row-major order.
     public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) throws {
         guard shape.allSatisfy({ $0 >= 0 }) else {
