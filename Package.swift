@@ -40,6 +40,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "bench/StrataBench"),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
+        .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI", "Compute"]),
+        .testTarget(name: "HostTests", dependencies: ["Host", "PluginAPI", "Compute"]),
     ],
     swiftLanguageModes: languageModes
 )

@@ -8,8 +8,8 @@ final class ModelLocatorTests: XCTestCase {
     override func setUpWithError() throws {
         root = NSTemporaryDirectory() + "strata-locator-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/models/hf-model", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: root + "/models/hf-model/config.json", contents: Data("{}".utf8))
-        FileManager.default.createFile(atPath: root + "/models/mistral.gguf", contents: Data("GGUF".utf8))
+        _ = FileManager.default.createFile(atPath: root + "/models/hf-model/config.json", contents: Data("{}".utf8))
+        _ = FileManager.default.createFile(atPath: root + "/models/mistral.gguf", contents: Data("GGUF".utf8))
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
@@ -35,7 +35,7 @@ final class ModelLocatorTests: XCTestCase {
     func testDefaultModelFoundInCache() throws {
         try FileManager.default.createDirectory(atPath: root + "/cache/models", withIntermediateDirectories: true)
         let path = root + "/cache/models/SmolLM2-135M-Instruct.Q4_1.gguf"
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         XCTAssertEqual(try locator().resolve("smollm2"), .gguf(path))
     }
 
@@ -52,7 +52,7 @@ final class ModelLocatorTests: XCTestCase {
     func testRegistryAlias() throws {
         try FileManager.default.createDirectory(atPath: root + "/config/strata", withIntermediateDirectories: true)
         let registry = #"{"llama3": "\#(root!)/models/hf-model"}"#
-        FileManager.default.createFile(atPath: root + "/config/strata/models.json", contents: Data(registry.utf8))
+        _ = FileManager.default.createFile(atPath: root + "/config/strata/models.json", contents: Data(registry.utf8))
         XCTAssertEqual(try locator().resolve("llama3"), .huggingFaceDirectory(root + "/models/hf-model"))
     }
 
@@ -68,7 +68,7 @@ final class ModelLocatorTests: XCTestCase {
 
     func testMalformedRegistryIsReported() throws {
         try FileManager.default.createDirectory(atPath: root + "/config/strata", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: root + "/config/strata/models.json", contents: Data("[1,2".utf8))
+        _ = FileManager.default.createFile(atPath: root + "/config/strata/models.json", contents: Data("[1,2".utf8))
         XCTAssertThrowsError(try locator().resolve("llama3")) { error in
             XCTAssertTrue("\(error)".contains("not a JSON object"), "\(error)")
         }
