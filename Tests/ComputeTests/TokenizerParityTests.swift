@@ -3,15 +3,19 @@ import Foundation
 import XCTest
 
 /// Compares encoding with Hugging Face's tokenizer for SmolLM2 on the fixture strings.
-/// The tokenizer is read from the tokenizer.json named by STRATA_TOKENIZER_JSON
+/// The tokenizer is built from the default model's GGUF metadata (installed by
+/// scripts/setup.sh); STRATA_TOKENIZER_JSON may name a tokenizer.json to check instead
 /// (make_fixtures.py --export DIR writes one).
 final class TokenizerParityTests: XCTestCase {
     private func loadTokenizer() throws -> any Tokenizer {
-        guard let path = ProcessInfo.processInfo.environment["STRATA_TOKENIZER_JSON"], !path.isEmpty else {
-            throw XCTSkip("set STRATA_TOKENIZER_JSON to SmolLM2's tokenizer.json "
-                + "(python3 Tests/Fixtures/tokenizer/make_fixtures.py --export DIR) to run the parity test")
+        if let path = ProcessInfo.processInfo.environment["STRATA_TOKENIZER_JSON"], !path.isEmpty {
+            return try TokenizerJSON.load(contentsOf: URL(fileURLWithPath: path))
         }
-        return try TokenizerJSON.load(contentsOf: URL(fileURLWithPath: path))
+        let path = ModelLocator().defaultModelPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XCTSkip("the default model is not installed at \(path); run scripts/setup.sh")
+        }
+        return try GGUFTokenizerLoader.load(GGUFFile(path: path))
     }
 
     func testEncodingMatchesReferenceIDs() throws {
