@@ -1,4 +1,4 @@
-@testable import Host
+import Host
 import XCTest
 
 final class ValueTests: XCTestCase {
