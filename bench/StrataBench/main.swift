@@ -6,7 +6,7 @@ struct StrataBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata-bench",
         abstract: "Benchmarks of the compute core against raw OpenBLAS (ratios from one run).",
-        subcommands: [MatmulBenchmark.self],
+        subcommands: [MatmulBenchmark.self, GenerationBenchmark.self],
         defaultSubcommand: MatmulBenchmark.self)
 }
 

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Compute
+import Foundation
+
+/// Prefill and decode speed of a model: prefill tokens/s on a fixed-length prompt,
+/// single-stream greedy decode tokens/s, batch-N decode throughput, and peak RSS.
+/// Prints one JSON object (the peers in bench/peers print the same keys).
+struct GenerationBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generation",
+        abstract: "Prefill and decode tokens/s of a model (JSON).")
+
+    @Option(help: "Model name or path.") var model = "smollm2"
+    @Option(help: "Threads for OpenBLAS and the core.") var threads = 2
+    @Option(name: .customLong("prompt-tokens"), help: "Prefill prompt length.") var promptTokens = 256
+    @Option(name: .customLong("decode-tokens"), help: "Tokens generated per decode measurement.") var decodeTokens = 64
+    @Option(help: "Sequences in the batched decode measurement.") var batch = 16
+    @Option(help: "Timed repetitions (the median is reported).") var repeats = 3
+
+    func run() throws {
+        try Threads.set(threads)
+        let lm = try LanguageModel.load(model)
+        // A fixed prompt of exactly `promptTokens` ids: a paragraph repeated, then truncated.
+        let paragraph = "The history of the region is long and varied. Farmers settled the valleys, traders crossed the passes, and towns grew where rivers met. "
+        var ids: [Int] = []
+        while ids.count < promptTokens { ids += lm.tokenizer.encode(paragraph, addSpecial: false) }
+        ids = Array(ids.prefix(promptTokens))
+
+        let prefill = try Timing.median(warmup: 1, repeats: repeats) {
+            _ = try Autograd.noGrad { try lm.model.forward([ids], logits: .last) }
+        }
+        let generator = Generator(model: lm.model)
+        let options = try GenerationOptions(maxNewTokens: decodeTokens)
+        let short = Array(ids.prefix(16))
+        // Decode rate excludes the prefill of the 16-token prompt, measured separately.
+        let shortPrefill = try Timing.median(warmup: 1, repeats: repeats) {
+            _ = try Autograd.noGrad { try lm.model.forward([short], logits: .last) }
+        }
+        let single = try Timing.median(warmup: 1, repeats: repeats) {
+            _ = try generator.generate([short], options: options)
+        }
+        let prompts = (0..<batch).map { i in Array(ids[(i * 3)..<(i * 3 + 16)]) }
+        let batchPrefill = try Timing.median(warmup: 0, repeats: repeats) {
+            _ = try Autograd.noGrad { try lm.model.forward(prompts, logits: .last) }
+        }
+        let batched = try Timing.median(warmup: 0, repeats: repeats) {
+            _ = try generator.generate(prompts, options: options)
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let result: [String: Any] = [
+            "engine": "strata", "model": lm.name, "threads": threads,
+            "prefill_tokens": promptTokens,
+            "prefill_tokens_per_s": Double(promptTokens) / prefill,
+            "decode_tokens_per_s": Double(decodeTokens - 1) / max(single - shortPrefill, 1e-9),
+            "batch": batch,
+            "batch_decode_tokens_per_s": Double(batch * (decodeTokens - 1)) / max(batched - batchPrefill, 1e-9),
+            "peak_rss_mb": Double(usage.ru_maxrss) / 1024,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
