@@ -1,7 +1,8 @@
 import ArgumentParser
 import Compute
 
-/// Options every model subcommand shares.
+/// Options every model subcommand shares. The subcommands run the REPL command of the same
+/// name on a fresh session, so their output (and `--json` layout) is the REPL's.
 struct ModelOptions: ParsableArguments {
     @Argument(help: "Model: tiny, smollm2, an alias from the registry, or a path to a .gguf file or Hugging Face directory.")
     var model: String
@@ -18,11 +19,12 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Threads for OpenBLAS and the core's parallel loops.")
     var threads: Int = 2
 
-    func load() throws -> (LanguageModel, [Int]) {
+    /// Loads the model into a new session and runs `command` on the text with `named` arguments.
+    func run(_ command: String, named: [(String, Value)]) throws {
         try Threads.set(threads)
-        let loaded = try LanguageModel.load(model)
-        let ids = try loaded.encode(text, chat: chat)
-        guard !ids.isEmpty else { throw ValidationError("the text encodes to no tokens; give some text") }
-        return (loaded, ids)
+        let session = Session(jsonOutput: json)
+        session.setModel(try LanguageModel.load(model))
+        _ = try session.run(CommandInvocation(name: command, positional: [.string(text)], named: named,
+                                              flags: chat ? ["chat"] : []))
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Compute
 
 /// `strata tokenize MODEL TEXT [--chat] [--json]` → `{"ids": [...], "tokens": [...]}`.
 struct TokenizeCommand: ParsableCommand {
@@ -7,13 +6,5 @@ struct TokenizeCommand: ParsableCommand {
 
     @OptionGroup var options: ModelOptions
 
-    func run() throws {
-        let (model, ids) = try options.load()
-        let tokens = ids.map { model.tokenizer.tokenText($0) ?? "" }
-        if options.json {
-            try JSONOutput.print(["ids": ids, "tokens": tokens])
-        } else {
-            for (id, token) in zip(ids, tokens) { print("\(id)\t\(token.debugDescription)") }
-        }
-    }
+    func run() throws { try options.run("tokenize", named: []) }
 }
