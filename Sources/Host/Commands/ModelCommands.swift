@@ -10,14 +10,11 @@ enum ModelCommands {
         name: "load", usage: "load MODEL   (tiny, smollm2, an alias, or a path to a .gguf file / Hugging Face directory)",
         summary: "Load a model and its tokenizer.") { session, args in
         let name = try args.string(at: 0, "model name")
-        let started = Date()
         let model = try LanguageModel.load(name)
         session.setModel(model)
         let c = model.model.config
-        let seconds = Date().timeIntervalSince(started)
-        session.say(String(format: "loaded %@ (%d layers, d_model %d, %d heads / %d kv, vocab %d) from %@ in %.2fs",
-                           model.name, c.layerCount, c.hiddenSize, c.headCount, c.kvHeadCount, c.vocabularySize,
-                           model.source.description, seconds), args)
+        // No timing in the message: notebooks replay it verbatim.
+        session.say("loaded \(model.name) (\(c.layerCount) layers, d_model \(c.hiddenSize), \(c.headCount) heads / \(c.kvHeadCount) kv, vocab \(c.vocabularySize))", args)
         return .record(Record([("model", .string(model.name)), ("source", .string(model.source.description)),
                                ("layers", .int(c.layerCount)), ("d_model", .int(c.hiddenSize)),
                                ("vocab", .int(c.vocabularySize))]))
