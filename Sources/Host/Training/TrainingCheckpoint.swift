@@ -16,6 +16,11 @@ public struct CheckpointSidecar: Codable, Equatable {
     public struct TensorEntry: Codable, Equatable {
         public var name: String
         public var shape: [Int]
+
+        public init(name: String, shape: [Int]) {
+            self.name = name
+            self.shape = shape
+        }
     }
 
     /// Where the batch order stands. Epoch e's order is `SeededPermutation` of
@@ -26,6 +31,13 @@ public struct CheckpointSidecar: Codable, Equatable {
         public var seed: UInt64
         public var nextMicroBatch: Int
         public var trainingExamples: Int
+
+        public init(algorithm: String, seed: UInt64, nextMicroBatch: Int, trainingExamples: Int) {
+            self.algorithm = algorithm
+            self.seed = seed
+            self.nextMicroBatch = nextMicroBatch
+            self.trainingExamples = trainingExamples
+        }
     }
 
     public static let formatName = "strata-checkpoint"
@@ -46,6 +58,22 @@ public struct CheckpointSidecar: Codable, Equatable {
     public var validations: [ValidationMetrics]
     public var best: ValidationMetrics?
     public var validationsWithoutImprovement: Int
+
+    public init(step: Int, totalSteps: Int, tensorsFile: String, config: TrainingConfig, methods: [CheckpointMethod],
+                parameters: [TensorEntry], data: DataStream, history: [StepMetrics], validations: [ValidationMetrics],
+                best: ValidationMetrics?, validationsWithoutImprovement: Int) {
+        self.step = step
+        self.totalSteps = totalSteps
+        self.tensorsFile = tensorsFile
+        self.config = config
+        self.methods = methods
+        self.parameters = parameters
+        self.data = data
+        self.history = history
+        self.validations = validations
+        self.best = best
+        self.validationsWithoutImprovement = validationsWithoutImprovement
+    }
 }
 
 /// A checkpoint in memory: the sidecar and the tensors, keyed as the trainer keys them
