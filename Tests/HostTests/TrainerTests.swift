@@ -211,5 +211,8 @@ final class TrainerTests: XCTestCase {
         config = fixture.config(steps: 3)
         XCTAssertTrue(errorText { _ = try fixture.trainer(config).run(parameters: [prompt], loss: { _ in Tensor(zeros: [2]) }) }
             .contains("the loss must be a single number"))
+        let frozen = Tensor(zeros: [2])
+        XCTAssertEqual(errorText { _ = try fixture.trainer(config).run(parameters: [frozen], loss: { _ in Tensor(scalar: 0) }) },
+                       "parameter 'parameters.0' does not require a gradient, so training cannot change it")
     }
 }

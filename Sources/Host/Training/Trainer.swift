@@ -48,7 +48,12 @@ public final class Trainer {
                     validationLoss: ((Batch) throws -> Tensor)? = nil,
                     resumeFrom: String? = nil,
                     onProgress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingResult {
+        if let frozen = parameters.enumerated().first(where: { !$0.element.requiresGrad }) {
+            throw TrainingError.missingInput("parameter '\(parameterKey(frozen.element, index: frozen.offset))' does not require a gradient, so training cannot change it")
+        }
         let optimizer = try AdamW(parameters: parameters, learningRate: config.learningRate, weightDecay: config.weightDecay)
+        // Whatever way the run ends (a loss closure may throw), no stale gradient is left behind.
+        defer { optimizer.zeroGrad() }
         let totalSteps = self.totalSteps
         let totalMicroBatches = config.totalMicroBatches(batchesPerEpoch: schedule.batchesPerEpoch)
         guard config.warmupSteps <= totalSteps else {
@@ -160,7 +165,7 @@ public final class Trainer {
                 onProgress(progress(.checkpoint(path: path)))
             }
         }
-        optimizer.zeroGrad()
+        optimizer.zeroGrad()    // partial gradients of an interrupted or non-finite step
 
         // A final checkpoint describes the run where it stopped (before any best-restore below),
         // so resuming from it replays the rest of the run exactly.
