@@ -76,3 +76,20 @@ final class SessionCommandTests: XCTestCase {
         XCTAssertTrue(session.quitRequested)
     }
 }
+
+final class DataCommandTests: XCTestCase {
+    func testDataChoosesASeededLimitedSliceWithValidation() throws {
+        let session = Session(write: { _ in })
+        let invocation = CommandInvocation(name: "data", positional: [.string("gsm8k")],
+                                           named: [("limit", .int(8)), ("validation", .int(4)), ("seed", .int(3))])
+        _ = try session.run(invocation)
+        XCTAssertEqual(session.trainingData?.count, 8)
+        XCTAssertEqual(session.validationData?.count, 4)
+        let first = session.trainingData?.examples.map(\.id)
+        _ = try session.run(invocation)
+        XCTAssertEqual(session.trainingData?.examples.map(\.id), first, "same seed, same slice")
+        XCTAssertThrowsError(try session.run(CommandInvocation(name: "data", positional: [.string("gsm9k")]))) { error in
+            XCTAssertTrue("\(error)".contains("gsm8k"), "\(error)")
+        }
+    }
+}

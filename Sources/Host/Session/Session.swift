@@ -11,6 +11,9 @@ public final class Session: CommandRunner {
     public let write: (String) -> Void
     public internal(set) var model: LanguageModel?
     public internal(set) var seed: UInt64 = 0
+    /// Training examples and the held-out validation set chosen by `data`.
+    public internal(set) var trainingData: Dataset?
+    public internal(set) var validationData: Dataset?
     /// Set by `quit`; the REPL and script runner stop reading input.
     public internal(set) var quitRequested = false
 
