@@ -77,4 +77,27 @@ final class LanguageTestsErrors: XCTestCase {
         XCTAssertTrue(interpreter.isComplete("print(\"}{\") // {"))
         XCTAssertTrue(interpreter.isComplete("}"), "an extra `}` is a mistake to report, not a continuation")
     }
+
+    func testDeepNestingIsAnErrorNotACrash() throws {
+        let harness = LanguageHarness()
+        XCTAssertEqual(try harness.run("print(" + String(repeating: "(", count: 40) + "7" + String(repeating: ")", count: 40) + ")"),
+                       ["7"])
+        let error = try XCTUnwrap(harness.failure(String(repeating: "[", count: 500)))
+        XCTAssertTrue(error.message.contains("nested too deeply"), error.message)
+        XCTAssertNotNil(harness.failure(String(repeating: "{", count: 500)))
+        XCTAssertNotNil(harness.failure(String(repeating: "-", count: 500) + "1"))
+    }
+
+    func testBadEscapeIsReportedNotWaitedOn() throws {
+        let harness = LanguageHarness()
+        XCTAssertTrue(harness.interpreter.isComplete(#"print("\u{D800}")"#))
+        let error = try XCTUnwrap(harness.failure(#"print("\u{D800}")"#))
+        XCTAssertTrue(error.message.contains("unicode escape"), error.message)
+        XCTAssertEqual(error.location, SourceLocation(line: 1, column: 7))
+    }
+
+    func testUnterminatedCommentPointsAtItsStart() throws {
+        let error = try XCTUnwrap(LanguageHarness().failure("print(1)\n  /* never closed\nprint(2)"))
+        XCTAssertEqual(error.location, SourceLocation(line: 2, column: 3))
+    }
 }

@@ -145,8 +145,9 @@ extension Interpreter {
             throw ScriptError("index \(position) is out of range (\(valid)); negative indices are not supported, "
                               + "use `[x.count - 1]` for the last element", at: location)
         }
-        throw ScriptError("index \(position) is out of range for a \(kind) of \(count) element\(count == 1 ? "" : "s") "
-                          + "(\(valid))", at: location)
+        let unit = kind == "string" ? "character" : "element"
+        throw ScriptError("index \(position) is out of range for \(kind == "array" ? "an" : "a") \(kind) of \(count) "
+                          + "\(unit)\(count == 1 ? "" : "s") (\(valid))", at: location)
     }
 
     // MARK: Commands

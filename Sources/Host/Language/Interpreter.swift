@@ -1,6 +1,13 @@
 import Compute
 
-/// Runs scripts and REPL inputs in the Strata language (DESIGN §5).
+/// Runs scripts and REPL inputs in the Strata language (DESIGN §5): a small Swift-flavoured
+/// language of `let`/`var`, Int/Double/Bool/String/array values, `"\(x)"` interpolation,
+/// ranges (`2...6`, `0..<n`, arrays of Int), Swift operator precedence, `if`/`else if`/`else`,
+/// `for x in …`, `while`, `break`/`continue`, builtins (`print`, `String`, `Int`, `Double`,
+/// `abs`, `min`, `max`, `round`, `sqrt`, `exp`, `log`, `assert`) and command statements whose
+/// results are values (`let r = eval gsm8k limit=50; print(r.accuracy)`). Values are
+/// dynamically typed: Int and Double mix by promotion, other mixes are type errors, and a
+/// `var` may be given a value of another type.
 ///
 /// Each call to `run` parses the whole input first — a parse error anywhere runs nothing —
 /// then executes it statement by statement; a runtime error stops the input and is thrown as

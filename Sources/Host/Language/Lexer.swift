@@ -36,6 +36,8 @@ struct Lexer {
     var position: Int
     /// One past the last character this lexer may read (an interpolation's sub-range).
     let limit: Int
+    /// Strings inside interpolations inside strings …, bounded to keep the recursion shallow.
+    private var stringDepth = 0
 
     init(source: SourceText, range: Range<Int>? = nil) {
         self.source = source
@@ -79,7 +81,7 @@ struct Lexer {
     /// `.invalid` kind for an unterminated block comment.
     mutating func skipSpacesAndComments() -> Token.Kind? {
         while let character = peekCharacter() {
-            if character == " " || character == "\t" {
+            if character == " " || character == "\t" || character == "\u{FEFF}" {
                 position += 1
             } else if character == "/", peekCharacter(1) == "/" {
                 while let c = peekCharacter(), !c.isNewline { position += 1 }
@@ -94,6 +96,7 @@ struct Lexer {
 
     /// Block comments nest, as in Swift.
     private mutating func skipBlockComment() -> Token.Kind? {
+        let start = position
         var depth = 0
         while let character = peekCharacter() {
             if character == "/", peekCharacter(1) == "*" {
@@ -107,6 +110,7 @@ struct Lexer {
                 position += 1
             }
         }
+        position = start  // so the error points at the opening `/*`
         return .invalid("unterminated comment: `/*` has no matching `*/`", incomplete: true)
     }
 
@@ -157,11 +161,17 @@ struct Lexer {
     /// lexing tokens up to the matching `)`, so strings and parentheses may nest inside them.
     mutating func scanString() -> Token.Kind {
         position += 1
+        stringDepth += 1
+        defer { stringDepth -= 1 }
+        guard stringDepth <= 16 else { return .invalid("strings nested too deeply in interpolations", incomplete: false) }
         var segments: [StringSegment] = []
         var text = ""
+        // A bad escape is reported once the closing quote is found, so lexing resumes after the string.
+        var problem: String?
         while let character = peekCharacter() {
             position += 1
             if character == "\"" {
+                if let problem { return .invalid(problem, incomplete: false) }
                 if !text.isEmpty || segments.isEmpty { segments.append(.text(text)) }
                 return .string(segments)
             }
@@ -178,19 +188,20 @@ struct Lexer {
             case "0": text.append("\0")
             case "\\", "\"", "'": text.append(escaped)
             case "u":
-                guard let scalar = scanUnicodeEscape() else {
-                    return .invalid("malformed unicode escape; write it as `\\u{1F600}`", incomplete: false)
+                if let scalar = scanUnicodeEscape() {
+                    text.append(Character(scalar))
+                } else {
+                    problem = problem ?? "malformed unicode escape; write it as `\\u{1F600}`"
                 }
-                text.append(Character(scalar))
             case "(":
                 if !text.isEmpty { segments.append(.text(text)) }
                 text = ""
                 switch scanInterpolation() {
                 case let .success(range): segments.append(.interpolation(range))
-                case let .failure(problem): return problem.kind
+                case let .failure(failure): return failure.kind
                 }
             default:
-                return .invalid("unknown escape `\\\(escaped)` in string; write `\\\\` for a backslash", incomplete: false)
+                problem = problem ?? "unknown escape `\\\(escaped)` in string; write `\\\\` for a backslash"
             }
         }
         return .invalid("unterminated string: missing closing `\"`", incomplete: true)

@@ -3,31 +3,40 @@
 /// then postfix `.member`, `[index]`, `f(args)`.
 extension Parser {
     mutating func parseExpression() throws -> Expression {
-        try parseBinary(level: 0)
+        try descend()
+        defer { depth -= 1 }
+        return try parseBinary(above: -1)
     }
 
+    /// Binary operators by precedence, loosest first.
     private static let levels: [[String]] = [
         ["||"], ["&&"], ["==", "!=", "<", "<=", ">", ">="], ["...", "..<"], ["+", "-"], ["*", "/", "%"],
     ]
     private static let comparisonLevel = 2
     private static let rangeLevel = 3
 
-    private mutating func parseBinary(level: Int) throws -> Expression {
-        guard level < Parser.levels.count else { return try parseUnary() }
-        var left = try parseBinary(level: level + 1)
-        while case let .symbol(op) = current.kind, Parser.levels[level].contains(op) {
+    private static func level(of token: Token) -> Int? {
+        guard case let .symbol(op) = token.kind else { return nil }
+        return levels.firstIndex { $0.contains(op) }
+    }
+
+    /// Precedence climbing: parses operators binding tighter than `minimum` (one stack frame
+    /// per operand rather than one per precedence level, which keeps deep nesting cheap).
+    private mutating func parseBinary(above minimum: Int) throws -> Expression {
+        var left = try parseUnary()
+        while let level = Parser.level(of: current), level > minimum, case let .symbol(op) = current.kind {
             let operatorStart = current.start
             advance()
             skipNewlines()  // a line ending in an operator continues on the next
-            let right = try parseBinary(level: level + 1)
+            let right = try parseBinary(above: level)
             if level == Parser.rangeLevel {
                 left = .range(left, right, closed: op == "...", location(operatorStart))
             } else {
                 left = .binary(op, left, right, location(operatorStart))
             }
             // Comparisons and ranges do not associate: `a < b < c` is a mistake, as in Swift.
-            if level == Parser.comparisonLevel || level == Parser.rangeLevel,
-               case let .symbol(next) = current.kind, Parser.levels[level].contains(next) {
+            if level == Parser.comparisonLevel || level == Parser.rangeLevel, Parser.level(of: current) == level,
+               case let .symbol(next) = current.kind {
                 let hint = level == Parser.comparisonLevel ? "; combine comparisons with `&&`" : ""
                 throw error("`\(next)` cannot follow `\(op)` without parentheses\(hint)", at: current.start)
             }
@@ -38,6 +47,8 @@ extension Parser {
     private mutating func parseUnary() throws -> Expression {
         if case let .symbol(op) = current.kind, op == "-" || op == "!" {
             let start = current.start
+            try descend()
+            defer { depth -= 1 }
             advance()
             return .unary(op, try parseUnary(), location(start))
         }
@@ -149,13 +160,14 @@ extension Parser {
             case let .text(text):
                 parts.append(.text(text))
             case let .interpolation(range):
-                var inner = Parser(source: source, range: range, nesting: 1, isCommand: isCommand)
+                var inner = Parser(source: source, range: range, nesting: 1, depth: depth + 1, isCommand: isCommand)
                 if inner.current.kind == .end {
                     throw error("empty interpolation `\\()`: put an expression inside", at: range.lowerBound)
                 }
                 let expression = try inner.parseValue()
                 guard inner.current.kind == .end else {
-                    throw inner.error("unexpected \(inner.describe(inner.current)) in the interpolation", at: inner.current.start)
+                    throw inner.error("expected `)` to end the interpolation, found \(inner.describe(inner.current))",
+                                      at: inner.current.start)
                 }
                 parts.append(.expression(expression))
             }

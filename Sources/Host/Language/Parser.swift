@@ -15,9 +15,14 @@ struct Parser {
     /// Depth of open `(` and `[`; inside them newlines are skipped.
     var nesting: Int
     var loopDepth = 0
+    /// Depth of nested expressions and blocks, bounded so that hostile input cannot exhaust the stack.
+    var depth = 0
+    static let deepestNesting = 64
 
-    init(source: SourceText, range: Range<Int>? = nil, nesting: Int = 0, isCommand: @escaping (String) -> Bool) {
+    init(source: SourceText, range: Range<Int>? = nil, nesting: Int = 0, depth: Int = 0,
+         isCommand: @escaping (String) -> Bool) {
         self.source = source
+        self.depth = depth
         self.isCommand = isCommand
         self.nesting = nesting
         lexer = Lexer(source: source, range: range)
@@ -64,6 +69,14 @@ struct Parser {
             throw error("expected `\(symbol)` \(context), found \(describe(current))", at: current.start)
         }
         advance()
+    }
+
+    /// Counts one more level of nesting; call with `defer { depth -= 1 }`.
+    mutating func descend() throws {
+        depth += 1
+        guard depth <= Parser.deepestNesting else {
+            throw error("nested too deeply (more than \(Parser.deepestNesting) levels)", at: current.start)
+        }
     }
 
     mutating func skipNewlines() {
@@ -247,6 +260,8 @@ struct Parser {
     }
 
     mutating func parseBlock() throws -> [Statement] {
+        try descend()
+        defer { depth -= 1 }
         let open = current.start
         guard current.isSymbol("{") else {
             throw error("expected `{` to start a block, found \(describe(current))", at: current.start)
