@@ -129,4 +129,15 @@ final class LanguageTestsCommands: XCTestCase {
         XCTAssertTrue(glued.message.contains("separate arguments"), glued.message)
         XCTAssertTrue(harness.runner.invocations.isEmpty)
     }
+
+    func testRunnerMayRunMoreSourceFromInsideALoop() throws {
+        let harness = LanguageHarness()
+        var innerFailures = 0
+        harness.runner.onRun = { [unowned harness] _ in
+            do { try harness.interpreter.run("print(\"inner\"); print(nope)") } catch { innerFailures += 1 }
+        }
+        XCTAssertEqual(try harness.run("for i in 1...2 { tick; print(i) }\nprint(\"after\")"),
+                       ["inner", "1", "inner", "2", "after"])
+        XCTAssertEqual(innerFailures, 2)
+    }
 }

@@ -51,6 +51,7 @@ public final class Interpreter {
     /// - Throws: `ScriptError` for a parse or runtime error, with the line quoted.
     public func run(_ source: String, fileName: String? = nil) throws {
         let text = SourceText(source, fileName: fileName)
+        let scopeDepth = scopes.count  // a runner may call `run` again from inside a command
         do {
             var parser = Parser(source: text, isCommand: { [runner] in runner.isCommand($0) })
             let program = try parser.parseProgram()
@@ -58,7 +59,8 @@ public final class Interpreter {
                 _ = try execute(statement, topLevel: true)
             }
         } catch let error as ScriptError {
-            scopes.removeSubrange(1...)
+            // Blocks pop their scopes as the error unwinds; this only guards that invariant.
+            if scopes.count > scopeDepth { scopes.removeSubrange(scopeDepth...) }
             throw error.located(in: text)
         }
     }
