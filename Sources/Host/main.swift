@@ -1,12 +1,13 @@
 import ArgumentParser
 
-/// The `strata` command line: model subcommands now; the REPL (the default when no
-/// subcommand is given) joins them as the plugin system lands.
+/// The `strata` command line. With no subcommand it runs `run`: a script, `-e` commands, or
+/// the interactive REPL.
 struct Strata: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Layer-aware parameter-efficient tuning of Llama-family models.",
-        subcommands: [TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self])
+        subcommands: [RunCommand.self, TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self],
+        defaultSubcommand: RunCommand.self)
 }
 
 Strata.main()
