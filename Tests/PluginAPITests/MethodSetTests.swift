@@ -1,6 +1,6 @@
 import XCTest
 import Compute
-@testable import PluginAPI
+import PluginAPI
 
 /// A method written in the test: records the hooks it sees and applies simple, checkable
 /// changes (adds to the logits, multiplies them).

@@ -1,5 +1,5 @@
 import XCTest
-@testable import PluginAPI
+import PluginAPI
 
 final class ParameterSchemaTests: XCTestCase {
     let schema = ParameterSchema([
@@ -83,9 +83,8 @@ final class ParameterSchemaTests: XCTestCase {
         XCTAssertEqual(Set(columns).count, 1, "help texts start in one column: \(columns)")
     }
 
-    func testEditDistance() {
-        XCTAssertEqual(editDistance("kitten", "sitting"), 3)
-        XCTAssertEqual(editDistance("", "abc"), 3)
+    func testClosestNameAllowsAThirdOfTheWordInEdits() {
+        XCTAssertEqual(closestName(to: "sitting", among: ["kitten", "fitting"]), "fitting")
         XCTAssertEqual(closestName(to: "promt", among: ["dham", "prompt"]), "prompt")
         XCTAssertNil(closestName(to: "lora", among: ["dham", "prompt"]))
     }
