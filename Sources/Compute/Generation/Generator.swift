@@ -61,9 +61,11 @@ public struct Generator {
         }
         let batch = prompts.count
         let width = prompts.map(\.count).max()!
-        let capacity = width + options.maxNewTokens
+        let inserted = hooks?.insertedPositions ?? 0      // slots hooks add in the prefill
+        let capacity = width + options.maxNewTokens + inserted
         guard capacity <= model.config.contextLength else {
-            throw ModelError.invalidInput("prompt (\(width) tokens) plus max-tokens (\(options.maxNewTokens)) exceeds the model's context of \(model.config.contextLength)")
+            let slots = inserted > 0 ? " plus \(inserted) inserted slots" : ""
+            throw ModelError.invalidInput("prompt (\(width) tokens)\(slots) plus max-tokens (\(options.maxNewTokens)) exceeds the model's context of \(model.config.contextLength)")
         }
 
         // Left padding: pads take any valid id (0), are masked, and sit at position 0.

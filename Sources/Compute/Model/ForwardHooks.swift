@@ -70,6 +70,9 @@ public struct SequenceState {
 /// hook set implements only what it needs. The plugin layer composes a session's methods
 /// into one `ForwardHooks`.
 public protocol ForwardHooks: AnyObject {
+    /// How many slots `blockInput` inserts into a sequence over a whole forward pass (soft
+    /// prompts); the generator reserves that many extra KV-cache positions.
+    var insertedPositions: Int { get }
     /// `blocks.{layer}.input`: may rewrite the sequence, including its length.
     func blockInput(_ layer: Int, _ state: SequenceState) throws -> SequenceState
     /// `blocks.{layer}.attn.probs`: read, mask or capture (the tensor is in the graph).
@@ -85,6 +88,7 @@ public protocol ForwardHooks: AnyObject {
 }
 
 extension ForwardHooks {
+    public var insertedPositions: Int { 0 }
     public func blockInput(_ layer: Int, _ state: SequenceState) throws -> SequenceState { state }
     public func attentionProbabilities(_ layer: Int, _ probabilities: Tensor) throws -> Tensor { probabilities }
     public func projection(_ layer: Int, _ kind: Projection, input: Tensor, output: Tensor) throws -> Tensor { output }
