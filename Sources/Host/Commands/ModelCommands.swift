@@ -10,6 +10,9 @@ enum ModelCommands {
         name: "load", usage: "load MODEL   (tiny, smollm2, an alias, or a path to a .gguf file / Hugging Face directory)",
         summary: "Load a model and its tokenizer.") { session, args in
         let name = try args.string(at: 0, "model name")
+        guard session.methods.methods.isEmpty else {
+            throw CommandError("load: methods \(session.methods.names.joined(separator: ", ")) are attached to \(session.model?.name ?? "the current model"); `save FILE` what you trained and `unuse` them before loading another model")
+        }
         let model = try LanguageModel.load(name)
         session.setModel(model)
         let c = model.model.config
@@ -37,7 +40,7 @@ enum ModelCommands {
         let ids = try model.encode(try args.string(at: 0, "text"), chat: args.flag("chat"))
         guard !ids.isEmpty else { throw CommandError("logits: the text encodes to no tokens") }
         let top = try args.int("top", default: 10, range: 0...1_000_000)
-        let logits = try Autograd.noGrad { try model.model.forward([ids], logits: .last) }
+        let logits = try Autograd.noGrad { try model.model.forward([ids], hooks: session.activeHooks, logits: .last) }
         let row = logits.scalars
         if let path = try args.string("dump", default: nil) {
             try NumpyArrayFile.write(try logits.reshape([row.count]), to: path)
@@ -70,7 +73,7 @@ enum ModelCommands {
         var stream = StreamingDecoder(tokenizer: tokenizer, skipSpecial: true)
         let streaming = !session.wantsJSON(args)
         let result = try Generator(model: model.model, decode: { tokenizer.decode($0) })
-            .generate([ids], options: options) { _, id in
+            .generate([ids], options: options, hooks: session.activeHooks) { _, id in
                 guard streaming else { return }
                 let piece = stream.push(id)
                 if !piece.isEmpty { session.output(piece, terminator: "") }

@@ -39,6 +39,11 @@ enum SessionCommands {
 
     static let help = CommandSpec(name: "help", usage: "help [COMMAND]", summary: "List commands, or describe one.") { session, args in
         if let name = args.optionalString(at: 0) {
+            if session.spec(named: name) == nil, session.plugins.names.contains(name) || (try? session.plugins.registration(named: name)) != nil {
+                let registration = try session.plugins.registration(named: name)
+                session.say(registration.help, args)
+                return .record(Record([("method", .string(registration.name)), ("help", .string(registration.help))]))
+            }
             guard let spec = session.spec(named: name) else {
                 let hint = Suggestion.nearest(to: name, in: session.commandNames).map { "; did you mean '\($0)'?" } ?? ""
                 throw CommandError("help: no command '\(name)'\(hint)")

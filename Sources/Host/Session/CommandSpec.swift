@@ -10,10 +10,13 @@ public struct CommandSpec {
     public let parameters: [String]
     /// Flags the command accepts besides the session-wide `--json`.
     public let flags: [String]
+    /// The command checks its named arguments itself (`use` passes them to the method's schema).
+    public let acceptsAnyParameters: Bool
     let run: (Session, CommandArguments) throws -> Value
 
     public init(name: String, usage: String, summary: String, parameters: [String] = [], flags: [String] = [],
-                run: @escaping (Session, CommandArguments) throws -> Value) {
+                acceptsAnyParameters: Bool = false, run: @escaping (Session, CommandArguments) throws -> Value) {
+        self.acceptsAnyParameters = acceptsAnyParameters
         self.name = name
         self.usage = usage
         self.summary = summary
@@ -42,7 +45,7 @@ public struct CommandArguments {
 
     /// Rejects named arguments and flags the command does not know, suggesting the nearest.
     func validate() throws {
-        for (name, _) in invocation.named where !spec.parameters.contains(name) {
+        for (name, _) in invocation.named where !spec.acceptsAnyParameters && !spec.parameters.contains(name) {
             let hint = Suggestion.nearest(to: name, in: spec.parameters).map { "; did you mean '\($0)'?" } ?? ""
             let known = spec.parameters.isEmpty ? "it takes none" : "it takes " + spec.parameters.joined(separator: ", ")
             throw CommandError("\(spec.name): unknown argument '\(name)'\(hint) (\(known); usage: \(spec.usage))")

@@ -1,5 +1,6 @@
 import Compute
 import Foundation
+import PluginAPI
 
 /// The state of one REPL or script run — the loaded model, the seed, the active methods,
 /// the data — and the command dispatcher the interpreter calls.
@@ -14,6 +15,15 @@ public final class Session: CommandRunner {
     /// Training examples and the held-out validation set chosen by `data`.
     public internal(set) var trainingData: Dataset?
     public internal(set) var validationData: Dataset?
+    /// The active methods, in `use` order.
+    public let methods = MethodSet()
+    /// Methods whose tensors `train` changed since they were used or restored; `unuse` and
+    /// `load` keep their state on disk rather than dropping it.
+    var trainedMethods = Set<String>()
+    /// The last `train` result, for `show`.
+    public internal(set) var lastTraining: TrainingResult?
+    /// Plugins: the repository's `Plugins/` and folders loaded with `plugin load`.
+    public lazy var plugins = PluginRegistry()
     /// Set by `quit`; the REPL and script runner stop reading input.
     public internal(set) var quitRequested = false
 
@@ -74,6 +84,9 @@ public final class Session: CommandRunner {
     }
 
     func setModel(_ model: LanguageModel) { self.model = model }
+
+    /// The hooks of the active methods for a forward pass, or nil when there are none.
+    var activeHooks: ForwardHooks? { methods.methods.isEmpty ? nil : methods }
     func setSeed(_ seed: UInt64) { self.seed = seed }
     func requestQuit() { quitRequested = true }
 }
