@@ -6,7 +6,7 @@ struct Strata: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Layer-aware parameter-efficient tuning of Llama-family models.",
-        subcommands: [RunCommand.self, TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self],
+        subcommands: [RunCommand.self, ReplayCommand.self, TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self],
         defaultSubcommand: RunCommand.self)
 }
 
