@@ -97,7 +97,7 @@ final class GGUFReaderTests: XCTestCase {
         return url.path
     }
 
-    private func open(_ builder: GGUFBuilder) throws -> GGUFFile {
+    fileprivate func open(_ builder: GGUFBuilder) throws -> GGUFFile {
         var builder = builder
         return try GGUFFile(path: write(builder.build()))
     }
@@ -422,5 +422,39 @@ final class GGUFReaderTests: XCTestCase {
         XCTAssertEqual(norm.type, .f32)
         let values = try file.tensorData(norm).withMemoryRebound(to: Float.self) { Array($0.prefix(4)) }
         XCTAssertEqual(values, [0.01397705078125, 0.0238037109375, -0.019775390625, -0.0302734375])
+    }
+}
+
+/// The model and tokenizer loaders on hand-built files: metadata they need but cannot find
+/// is named in the error.
+extension GGUFReaderTests {
+    func testMissingTokenizerMetadataIsNamed() throws {
+        var builder = GGUFBuilder()
+        builder.metadata = [("general.architecture", .string("llama"))]
+        let bare = try open(builder)
+        XCTAssertThrowsError(try GGUFTokenizerLoader.load(bare)) { error in
+            XCTAssertTrue("\(error)".contains("no tokenizer metadata (tokenizer.ggml.model is missing)"), "\(error)")
+        }
+        builder.metadata.append(("tokenizer.ggml.model", .string("gpt2")))
+        let noTokens = try open(builder)
+        XCTAssertThrowsError(try GGUFTokenizerLoader.load(noTokens)) { error in
+            XCTAssertTrue("\(error)".contains("tokenizer.ggml.tokens"), "\(error)")
+        }
+        builder.metadata[1] = ("tokenizer.ggml.model", .string("wordpiece"))
+        XCTAssertThrowsError(try GGUFTokenizerLoader.load(try open(builder))) { error in
+            XCTAssertTrue("\(error)".contains("tokenizer model 'wordpiece'"), "\(error)")
+        }
+    }
+
+    func testModelConfigNamesMissingKeysAndUnsupportedArchitectures() throws {
+        var builder = GGUFBuilder()
+        builder.metadata = [("general.architecture", .string("llama")), ("llama.attention.head_count", .uint32(4))]
+        XCTAssertThrowsError(try LlamaGGUFLoader.config(from: try open(builder))) { error in
+            XCTAssertTrue("\(error)".contains("llama.embedding_length"), "\(error)")
+        }
+        builder.metadata = [("general.architecture", .string("bert"))]
+        XCTAssertThrowsError(try LlamaGGUFLoader.config(from: try open(builder))) { error in
+            XCTAssertTrue("\(error)".contains("architecture 'bert'"), "\(error)")
+        }
     }
 }

@@ -112,6 +112,9 @@ public enum GGUFTokenizerLoader {
             throw ModelError.unsupported("\(file.path) has no tokenizer metadata (tokenizer.ggml.model is missing); give a model directory with tokenizer.json instead")
         }
         let kind = try m.string("tokenizer.ggml.model")
+        guard kind == "gpt2" || kind == "llama" else {
+            throw ModelError.unsupported("tokenizer model '\(kind)' in \(file.path); supported: gpt2 (byte-level BPE), llama (SentencePiece BPE)")
+        }
         let tokens = try m.stringArray("tokenizer.ggml.tokens")
         let types = m.contains("tokenizer.ggml.token_type") ? try m.intArray("tokenizer.ggml.token_type").map(Int32.init) : nil
         func optionalID(_ key: String) throws -> Int? { m.contains(key) ? try m.int(key) : nil }
