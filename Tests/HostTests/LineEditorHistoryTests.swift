@@ -17,7 +17,7 @@ final class LineEditorHistoryTests: XCTestCase {
 
     func testDuplicatesCollapseToTheNewestAndTheOldestGoBeyondTheLimit() {
         var history = CommandHistory(file: nil, limit: 3)
-        for entry in ["load tiny", "train", "eval gsm8k", "train", "  ", "show"] { history.add(entry) }
+        for entry in ["load tiny", "train", "eval gsm8k", "train ", "  ", "show"] { history.add(entry) }
         XCTAssertEqual(history.entries, ["eval gsm8k", "train", "show"])
     }
 

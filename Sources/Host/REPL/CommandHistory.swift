@@ -34,10 +34,12 @@ public struct CommandHistory {
     }
 
     /// Adds `entry` as the newest, dropping an earlier copy and the oldest beyond `limit`.
-    /// Returns false (and changes nothing) for a blank entry.
+    /// Surrounding whitespace is dropped (a completion leaves a space behind). Returns false
+    /// (and changes nothing) for a blank entry.
     @discardableResult
-    public mutating func add(_ entry: String) -> Bool {
-        guard !entry.allSatisfy(\.isWhitespace) else { return false }
+    public mutating func add(_ text: String) -> Bool {
+        let entry = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !entry.isEmpty else { return false }
         entries.removeAll { $0 == entry }
         entries.append(entry)
         if entries.count > limit { entries.removeFirst(entries.count - limit) }
