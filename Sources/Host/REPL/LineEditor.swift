@@ -165,9 +165,11 @@ public final class LineEditor: LineSource {
 
     /// Ctrl-C: shows `^C` at the end of the line, then ends it; `readLine` reports `.interrupted`.
     private func dropLine() -> UInt8 {
-        guard let editLine else { return UInt8(CC_ERROR) }
+        guard let editLine, let (text, cursor) = currentLine() else { return UInt8(CC_ERROR) }
         interruptedByKey = true
-        el_cursor(editLine, Int32.max / 2)
+        // el_cursor counts characters (libedit keeps the line as wide characters).
+        let after = String(decoding: Array(text.utf8)[min(cursor, text.utf8.count)...], as: UTF8.self)
+        el_cursor(editLine, Int32(after.unicodeScalars.count))
         el_insertstr(editLine, "^C")
         el_push(editLine, "\n")  // ed-newline moves below the line the way Enter does
         return UInt8(CC_REFRESH)
