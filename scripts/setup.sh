@@ -13,7 +13,7 @@ say() { printf 'setup: %s\n' "$*"; }
 
 # 1. System libraries (Debian package names).
 missing=()
-for pkg in libedit-dev libopenblas-dev libffi-dev pkg-config; do
+for pkg in libedit-dev libopenblas-dev libffi-dev pkg-config tmux; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
