@@ -63,12 +63,13 @@ enum TrainCommands {
             }
             return try session.methods.loss(context).total
         }
-        let report = ProgressLines(label: "train")
-        let result = try trainer.run(parameters: parameters, loss: loss, resumeFrom: try args.string("resume", default: nil)) { progress in
-            report.update(done: progress.step, total: progress.totalSteps,
-                          detail: String(format: "loss %.4f lr %.2e", progress.loss, progress.learningRate))
+        // Progress goes to stderr (a bar on a terminal, plain lines otherwise), keeping stdout
+        // deterministic for notebooks and --json.
+        let progress = ProgressReporter(label: "train", total: trainer.totalSteps, unit: "step")
+        let result = try trainer.run(parameters: parameters, loss: loss, resumeFrom: try args.string("resume", default: nil)) { event in
+            progress.update(completed: event.step, detail: String(format: "loss %.4f lr %.2e", event.loss, event.learningRate))
         }
-        report.finish()
+        progress.finish()
         session.lastTraining = result
         for method in session.methods.methods where !method.trainableParameters.isEmpty { session.trainedMethods.insert(method.name) }
         let final = result.finalLoss.map { String(format: "%.4f", $0) } ?? "n/a"
