@@ -57,4 +57,10 @@ final class LanguageTestsCollections: XCTestCase {
         XCTAssertEqual(error.location, SourceLocation(line: 2, column: 8))
         XCTAssertTrue(error.message.contains("Array has no member `cont`; did you mean `count`?"), error.message)
     }
+
+    func testContainsOnStringsAndArrays() throws {
+        XCTAssertEqual(try printed(#"print(contains("#### 72", "72"), contains([1, 2], 3), contains(["a"], "a"))"#),
+                       ["true false true"])
+        XCTAssertNotNil(LanguageHarness().failure("print(contains(1, 2))"))
+    }
 }

@@ -23,6 +23,12 @@ enum DataCommands {
                     + " (seed \(seed))", args)
         return .record(Record([("dataset", .string(dataset.name)), ("split", .string(split)),
                                ("n", .int(parts.training.count)), ("validation", .int(held > 0 ? parts.validation.count : 0)),
-                               ("seed", .int(Int(seed)))]))
+                               ("seed", .int(Int(seed))),
+                               // The first examples, so scripts can use their text (`d.examples[0].answer`).
+                               ("examples", .array(parts.training.examples.prefix(3).map { example in
+                                   .record(Record([("id", .string(example.id)), ("prompt", .string(example.prompt)),
+                                                   ("target", .string(example.target)),
+                                                   ("answer", .string(example.answer ?? ""))]))
+                               }))]))
     }
 }

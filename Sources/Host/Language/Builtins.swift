@@ -1,8 +1,9 @@
 import Foundation
 
-/// The builtin functions: `print`, conversions, a little math, and `assert`.
+/// The builtin functions: `print`, conversions, a little math, `contains`, and `assert`.
 enum Builtins {
-    static let names = ["print", "String", "Int", "Double", "abs", "min", "max", "round", "sqrt", "exp", "log", "assert"]
+    static let names = ["print", "String", "Int", "Double", "abs", "min", "max", "round", "sqrt", "exp", "log",
+                        "contains", "assert"]
 }
 
 extension Interpreter {
@@ -65,6 +66,15 @@ extension Interpreter {
             try expectCount(1...1)
             let x = try number(arguments[0])
             return .double(name == "sqrt" ? x.squareRoot() : name == "exp" ? Foundation.exp(x) : Foundation.log(x))
+        case "contains":
+            // contains(text, part) for strings; contains(array, element) for arrays.
+            try expectCount(2...2)
+            switch (arguments[0], arguments[1]) {
+            case let (.string(text), .string(part)): return .bool(text.contains(part))
+            case let (.array(items), element): return .bool(items.contains(element))
+            default:
+                throw fail("expected (String, String) or (Array, element), got (\(arguments[0].typeName), \(arguments[1].typeName))")
+            }
         case "assert":
             try expectCount(1...2)
             guard case let .bool(holds) = arguments[0] else {
