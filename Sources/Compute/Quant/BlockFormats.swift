@@ -1,7 +1,8 @@
 /// The byte layout of each `QuantType`, one decoder/encoder per type, laid out as ggml's
 /// `block_q4_0`, `block_q4_1`, `block_q8_0` and plain F16/BF16/F32 arrays (little-endian).
 ///
-/// Decoders turn `count` elements (a whole number of blocks) into Float32; encoders follow
+/// Decoders turn `count` elements (a whole number of blocks) into Float32, four lanes at a
+/// time with the same per-element arithmetic as the scalar definition; encoders follow
 /// ggml's reference quantizers (`quantize_row_*_ref`) rounding rule for rounding rule, so a
 /// matrix quantized here holds the same bytes as one quantized by ggml from the same floats.
 /// Callers guarantee pointer extents; these are internal and unchecked.
@@ -15,6 +16,26 @@ protocol BlockFormat {
 @inline(__always)
 private func truncatedNibble(_ v: Float, max hi: UInt8) -> UInt8 {
     v >= 0 ? (v < Float(hi) ? UInt8(v) : hi) : 0
+}
+
+/// The 32 nibbles of a 4-bit block (16 bytes at `byteOffset`) in element order, as eight
+/// four-lane integer groups (elements 4i…4i+3 in group i) handed to `body`. Decoders work in
+/// four-lane pieces, which widen and convert (`cvtdq2ps`) in plain SSE2 instructions; the
+/// compiler leaves wider integer-to-float conversions as out-of-line calls.
+@inline(__always)
+private func forEachNibbleQuad(_ p: UnsafeRawPointer, _ byteOffset: Int, _ body: (Int, SIMD4<Int32>) -> Void) {
+    let qs = p.loadUnaligned(fromByteOffset: byteOffset, as: SIMD16<UInt8>.self)
+    let lo = qs & 0x0F, hi = qs &>> 4
+    let l0 = SIMD8<Int32>(truncatingIfNeeded: lo.lowHalf), l1 = SIMD8<Int32>(truncatingIfNeeded: lo.highHalf)
+    let h0 = SIMD8<Int32>(truncatingIfNeeded: hi.lowHalf), h1 = SIMD8<Int32>(truncatingIfNeeded: hi.highHalf)
+    body(0, l0.lowHalf); body(1, l0.highHalf); body(2, l1.lowHalf); body(3, l1.highHalf)
+    body(4, h0.lowHalf); body(5, h0.highHalf); body(6, h1.lowHalf); body(7, h1.highHalf)
+}
+
+/// Four signed bytes at `byteOffset` widened to 32-bit lanes.
+@inline(__always)
+private func widenedSignedBytes(_ p: UnsafeRawPointer, _ byteOffset: Int) -> SIMD4<Int32> {
+    SIMD4<Int32>(truncatingIfNeeded: p.loadUnaligned(fromByteOffset: byteOffset, as: SIMD4<Int8>.self))
 }
 
 @inline(__always)
@@ -34,12 +55,10 @@ enum Q4_0Format: BlockFormat {
         for block in 0..<(count / 32) {
             let base = src + block * 18
             let d = HalfFloat.f16ToFloat(loadHalf(base, 0))
-            let qs = (base + 2).assumingMemoryBound(to: UInt8.self)
-            let out = dst + block * 32
-            for j in 0..<16 {
-                let byte = qs[j]
-                out[j] = Float(Int32(byte & 0x0F) - 8) * d
-                out[j + 16] = Float(Int32(byte >> 4) - 8) * d
+            let out = UnsafeMutableRawPointer(dst + block * 32)
+            let bias = SIMD4<Int32>(repeating: 8)
+            forEachNibbleQuad(base, 2) { i, q in
+                out.storeBytes(of: SIMD4<Float>(q &- bias) * d, toByteOffset: 16 * i, as: SIMD4<Float>.self)
             }
         }
     }
@@ -76,12 +95,9 @@ enum Q4_1Format: BlockFormat {
             let base = src + block * 20
             let d = HalfFloat.f16ToFloat(loadHalf(base, 0))
             let m = HalfFloat.f16ToFloat(loadHalf(base, 2))
-            let qs = (base + 4).assumingMemoryBound(to: UInt8.self)
-            let out = dst + block * 32
-            for j in 0..<16 {
-                let byte = qs[j]
-                out[j] = Float(Int32(byte & 0x0F)) * d + m
-                out[j + 16] = Float(Int32(byte >> 4)) * d + m
+            let out = UnsafeMutableRawPointer(dst + block * 32)
+            forEachNibbleQuad(base, 4) { i, q in
+                out.storeBytes(of: SIMD4<Float>(q) * d + m, toByteOffset: 16 * i, as: SIMD4<Float>.self)
             }
         }
     }
@@ -117,10 +133,10 @@ enum Q8_0Format: BlockFormat {
         for block in 0..<(count / 32) {
             let base = src + block * 34
             let d = HalfFloat.f16ToFloat(loadHalf(base, 0))
-            let qs = (base + 2).assumingMemoryBound(to: Int8.self)
-            let out = dst + block * 32
-            for j in 0..<32 {
-                out[j] = Float(Int32(qs[j])) * d
+            let out = UnsafeMutableRawPointer(dst + block * 32)
+            for part in 0..<8 {
+                out.storeBytes(of: SIMD4<Float>(widenedSignedBytes(base, 2 + 4 * part)) * d,
+                               toByteOffset: 16 * part, as: SIMD4<Float>.self)
             }
         }
     }

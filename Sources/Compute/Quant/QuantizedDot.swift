@@ -1,15 +1,18 @@
 /// The decode-time path of `linear(_:weight: QuantizedMatrix)`: dot products read straight
 /// off the encoded blocks, with no dequantized tile.
 ///
-/// Each weight row is decoded a chunk at a time into a small stack buffer (L1-resident) that
-/// every row of x then dots against, so W is read once from memory whatever the number of x
-/// rows; x rows go four at a time so that each decoded weight load serves four products.
-/// Work is split over output features. With one x row this is 1.4–1.9× faster than
-/// dequantize-then-sgemm (which writes and re-reads a Float32 copy of every weight); sgemm
-/// wins back at about 8 rows (see `directMaxRows`).
+/// Q4_0/Q4_1/Q8_0 rows dot against a packed copy of x (see `PackedBlockDot`), four x rows at a
+/// time so that each unpacked block serves four products. F16/BF16/F32 rows are decoded a
+/// chunk at a time into a small stack buffer (L1-resident) that every row of x dots against.
+/// Either way W is read once from memory whatever the number of x rows, and work is split over
+/// output features. Dequantize-then-sgemm wins back at a few rows (see `directMaxRows`).
 extension QuantizedMatmul {
     /// Elements of a weight row decoded at a time: a multiple of every block size, 1 KiB.
     static let chunkElements = 256
+
+    /// Weights per thread below which splitting a product costs more than it saves (a
+    /// thread wake-up is tens of microseconds; a packed dot does ~100 weights per microsecond).
+    static let minWeightsPerThread = 65_536
 
     /// y [m, rows] = x [m, columns] · Wᵀ for small m.
     static func forwardDirect(_ x: UnsafePointer<Float>, rows m: Int, weight: QuantizedMatrix,
@@ -17,12 +20,60 @@ extension QuantizedMatmul {
         let n = weight.rows, k = weight.columns
         guard m > 0, n > 0, k > 0 else { return }
         switch weight.type {
-        case .q4_0: directRows(Q4_0Format.self, x, m, weight, y)
-        case .q4_1: directRows(Q4_1Format.self, x, m, weight, y)
-        case .q8_0: directRows(Q8_0Format.self, x, m, weight, y)
+        case .q4_0: packedRows(Q4_0Format.self, x, m, weight, y)
+        case .q4_1: packedRows(Q4_1Format.self, x, m, weight, y)
+        case .q8_0: packedRows(Q8_0Format.self, x, m, weight, y)
         case .f16: directRows(F16Format.self, x, m, weight, y)
         case .bf16: directRows(BF16Format.self, x, m, weight, y)
         case .f32: directRows(F32Format.self, x, m, weight, y)
+        }
+    }
+
+    /// Packs x into `Format`'s block order, with its per-block sums, then dots every weight row
+    /// against it: x rows four at a time, the remaining one to three singly.
+    @inline(__always)
+    private static func packedRows<Format: PackedBlockDot>(_ format: Format.Type, _ x: UnsafePointer<Float>, _ m: Int,
+                                                           _ weight: QuantizedMatrix, _ y: UnsafeMutablePointer<Float>) {
+        let n = weight.rows, k = weight.columns
+        let blocks = k / 32
+        let groups = (m + 3) / 4
+        let packedCount = groups * 4 * k, sumCount = groups * blocks * 4
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: packedCount + sumCount) { buffer in
+            let packed = buffer.baseAddress!                    // [groups, 4, columns], permuted blocks
+            let sums = packed + packedCount                     // [groups, blocks, 4]
+            packed.initialize(repeating: 0, count: packedCount + sumCount)
+            for i in 0..<m {
+                let source = x + i * k, target = packed + i * k
+                let sumBase = sums + ((i / 4) * blocks) * 4 + i % 4
+                for b in 0..<blocks {
+                    let s = source + b * 32, t = target + b * 32
+                    for p in 0..<32 { t[p] = s[Format.element(p)] }
+                    if Format.needsBlockSums {
+                        var total: Float = 0
+                        for j in 0..<32 { total += s[j] }
+                        sumBase[4 * b] = total
+                    }
+                }
+            }
+            let full = m / 4
+            Threads.parallelFor(n, minChunk: max(1, minWeightsPerThread / (k * max(1, m / 2)))) { outputs in
+                for r in outputs {
+                    let row = weight.rowPointer(r)
+                    for g in 0..<full {
+                        let v = Format.dot4(row, UnsafeRawPointer(packed + g * 4 * k), stride: k,
+                                            sums: UnsafeRawPointer(sums + g * blocks * 4), blocks: blocks)
+                        let out = y + g * 4 * n + r
+                        out[0] = v[0]
+                        out[n] = v[1]
+                        out[2 * n] = v[2]
+                        out[3 * n] = v[3]
+                    }
+                    for i in (full * 4)..<m {
+                        y[i * n + r] = Format.dot1(row, UnsafeRawPointer(packed + i * k),
+                                                   sums: sums + (full * blocks) * 4 + i % 4, blocks: blocks)
+                    }
+                }
+            }
         }
     }
 

@@ -34,6 +34,8 @@ public func linear(_ x: Tensor, weight: QuantizedMatrix) throws -> Tensor {
 enum QuantizedMatmul {
     /// At most this many rows of x take the direct path. Measured on 4096×4096 Q4_0/Q8_0/F16,
     /// one thread: direct is 1.4–1.9× faster at M = 1, even at M = 4–6, slower from M = 8.
+    /// With the packed Q4/Q8 dots (~23 cycles per block for one x row, ~12 per row for four,
+    /// against ~25–30 to decode a block for sgemm) the crossover stays between 4 and 8 rows.
     static let directMaxRows = 4
 
     /// Scratch budget for one dequantized tile (L2-sized), but never fewer than `minTileRows`
@@ -49,23 +51,52 @@ enum QuantizedMatmul {
         return min(max(minTileRows, fit / 16 * 16), max(rows, 1))
     }
 
-    /// y [m, rows] = x [m, columns] · Wᵀ, one sgemm per tile of W's rows.
+    /// y [m, rows] = x [m, columns] · Wᵀ, one sgemm per tile of W's rows. With several
+    /// threads each takes a contiguous share of W's rows and runs decode-then-sgemm on its own
+    /// tiles with single-threaded OpenBLAS: one fork-join per call instead of two per tile
+    /// (decode, then OpenBLAS's own split), which matters most for small m and loaded cores.
     static func forwardTiled(_ x: UnsafePointer<Float>, rows m: Int, weight: QuantizedMatrix,
                              output y: UnsafeMutablePointer<Float>) {
         let n = weight.rows, k = weight.columns
         guard m > 0, n > 0, k > 0 else { return }
         let tile = tileRows(columns: k, rows: n)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)    // [tile, columns]
-        defer { scratch.deallocate() }
-        for start in stride(from: 0, to: n, by: tile) {
-            let count = min(tile, n - start)
-            weight.dequantizeRows(start..<start + count, into: scratch)
-            // y[:, start ..< start+count] = x · tileᵀ
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-                        Int32(m), Int32(count), Int32(k),
-                        1, x, Int32(k), scratch, Int32(k),
-                        0, y + start, Int32(n))
+        let threads = Threads.count
+        guard threads > 1, n >= 2 * minTileRows else {
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)    // [tile, columns]
+            defer { scratch.deallocate() }
+            for start in stride(from: 0, to: n, by: tile) {
+                let count = min(tile, n - start)
+                weight.dequantizeRows(start..<start + count, into: scratch)
+                productWithTile(x, m, scratch, start, count, k, n, y)
+            }
+            return
         }
+        let format = weight.type.format
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(threads)) }
+        Threads.parallelFor(n, minChunk: minTileRows) { share in
+            let rows = min(tile, share.count)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)   // [rows, columns]
+            defer { scratch.deallocate() }
+            for start in stride(from: share.lowerBound, to: share.upperBound, by: rows) {
+                let count = min(rows, share.upperBound - start)
+                for i in 0..<count {
+                    format.decode(weight.rowPointer(start + i), scratch + i * k, count: k)
+                }
+                productWithTile(x, m, scratch, start, count, k, n, y)
+            }
+        }
+    }
+
+    /// y[:, start ..< start+count] = x · tileᵀ
+    @inline(__always)
+    private static func productWithTile(_ x: UnsafePointer<Float>, _ m: Int, _ tile: UnsafePointer<Float>,
+                                        _ start: Int, _ count: Int, _ k: Int, _ n: Int,
+                                        _ y: UnsafeMutablePointer<Float>) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+                    Int32(m), Int32(count), Int32(k),
+                    1, x, Int32(k), tile, Int32(k),
+                    0, y + start, Int32(n))
     }
 
     /// dX [m, columns] = dY [m, rows] · W, accumulated over tiles of W's rows (beta = 1 after

@@ -1,0 +1,79 @@
+import Compute
+import XCTest
+
+/// The few-rows path of `linear(x, weight: QuantizedMatrix)` (dot products read off the blocks)
+/// against the dequantized matrix, for every row count it serves and for block scales that
+/// are subnormal, negative or zero.
+final class QuantDirectPathTests: XCTestCase {
+    /// y[i][r] = Σ_j W[r][j]·x[i][j] in Float64, and Σ |W[r][j]·x[i][j]| for the tolerance.
+    private func reference(_ w: [Float], _ x: [Float], m: Int, n: Int, k: Int) -> (values: [Double], magnitude: [Double]) {
+        var values = [Double](repeating: 0, count: m * n), magnitude = values
+        for i in 0..<m {
+            for r in 0..<n {
+                var sum = 0.0, size = 0.0
+                for j in 0..<k {
+                    let term = Double(w[r * k + j]) * Double(x[i * k + j])
+                    sum += term
+                    size += abs(term)
+                }
+                values[i * n + r] = sum
+                magnitude[i * n + r] = size
+            }
+        }
+        return (values, magnitude)
+    }
+
+    private func assertMatchesDequantized(_ weight: QuantizedMatrix, rows m: Int, seed: UInt64,
+                                          file: StaticString = #filePath, line: UInt = #line) throws {
+        var generator = SeededGenerator(seed: seed)
+        let x = Tensor.randn([m, weight.columns], generator: &generator)
+        let y = try linear(x, weight: weight)
+        XCTAssertEqual(y.shape, [m, weight.rows], file: file, line: line)
+        let (expected, magnitude) = reference(weight.dequantized().scalars, x.scalars,
+                                              m: m, n: weight.rows, k: weight.columns)
+        let actual = y.scalars
+        for i in 0..<actual.count {
+            let tolerance = 1e-6 * magnitude[i] + 1e-30
+            if !(abs(Double(actual[i]) - expected[i]) <= tolerance) {
+                XCTFail("\(weight.type) M=\(m) element \(i): \(actual[i]) vs \(expected[i])", file: file, line: line)
+                return
+            }
+        }
+    }
+
+    func testEveryDirectRowCountMatchesTheDequantizedMatrix() throws {
+        var generator = SeededGenerator(seed: 21)
+        let dense = Tensor.randn([37, 96], std: 0.05, generator: &generator)
+        for type in [QuantType.q4_0, .q4_1, .q8_0, .f16] {
+            let weight = try QuantizedMatrix.quantize(dense, as: type)
+            for m in 1...4 {
+                try assertMatchesDequantized(weight, rows: m, seed: UInt64(100 + m))
+            }
+        }
+    }
+
+    func testSubnormalNegativeAndZeroScalesDecodeExactly() throws {
+        // Scales (f16 bit patterns): subnormal, negative normal, zero, negative subnormal.
+        let scales: [UInt16] = [0x0003, 0xB800, 0x0000, 0x8201]
+        let rows = scales.count, columns = 64
+        var q8: [UInt8] = [], q4: [UInt8] = []
+        for (r, scale) in scales.enumerated() {
+            for block in 0..<(columns / 32) {
+                q8 += [UInt8(scale & 0xFF), UInt8(scale >> 8)]
+                q8 += (0..<32).map { UInt8(bitPattern: Int8(truncatingIfNeeded: ($0 * 37 + r * 11 + block) % 255 - 127)) }
+                let minimum = scales[(r + 1) % rows]
+                q4 += [UInt8(scale & 0xFF), UInt8(scale >> 8), UInt8(minimum & 0xFF), UInt8(minimum >> 8)]
+                q4 += (0..<16).map { UInt8(truncatingIfNeeded: $0 * 29 + r * 7 + block) }
+            }
+        }
+        let q8Weight = try QuantizedMatrix(rows: rows, columns: columns, type: .q8_0, data: q8)
+        let q41Weight = try QuantizedMatrix(rows: rows, columns: columns, type: .q4_1, data: q4)
+        // The dequantized matrix holds the exact products; the direct path must agree with it.
+        let w8 = q8Weight.dequantized().scalars
+        XCTAssertEqual(w8[1], Float(Int8(bitPattern: q8[3])) * Float(Float16(bitPattern: 0x0003)))
+        for m in 1...4 {
+            try assertMatchesDequantized(q8Weight, rows: m, seed: UInt64(200 + m))
+            try assertMatchesDequantized(q41Weight, rows: m, seed: UInt64(300 + m))
+        }
+    }
+}
