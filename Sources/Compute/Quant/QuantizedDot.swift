@@ -56,12 +56,13 @@ extension QuantizedMatmul {
                 }
             }
             let full = m / 4
+            let halves = halfToFloatTable
             Threads.parallelFor(n, minChunk: max(1, minWeightsPerThread / (k * max(1, m / 2)))) { outputs in
                 for r in outputs {
                     let row = weight.rowPointer(r)
                     for g in 0..<full {
                         let v = Format.dot4(row, UnsafeRawPointer(packed + g * 4 * k), stride: k,
-                                            sums: UnsafeRawPointer(sums + g * blocks * 4), blocks: blocks)
+                                            sums: UnsafeRawPointer(sums + g * blocks * 4), blocks: blocks, halves: halves)
                         let out = y + g * 4 * n + r
                         out[0] = v[0]
                         out[n] = v[1]
@@ -70,7 +71,7 @@ extension QuantizedMatmul {
                     }
                     for i in (full * 4)..<m {
                         y[i * n + r] = Format.dot1(row, UnsafeRawPointer(packed + i * k),
-                                                   sums: sums + (full * blocks) * 4 + i % 4, blocks: blocks)
+                                                   sums: sums + (full * blocks) * 4 + i % 4, blocks: blocks, halves: halves)
                     }
                 }
             }
