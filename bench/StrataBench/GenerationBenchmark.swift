@@ -31,15 +31,14 @@ struct GenerationBenchmark: ParsableCommand {
         }
         let generator = Generator(model: lm.model)
         let options = try GenerationOptions(maxNewTokens: decodeTokens)
-        let short = Array(ids.prefix(16))
-        // Decode rate excludes the prefill of the 16-token prompt, measured separately.
-        let shortPrefill = try Timing.median(warmup: 1, repeats: repeats) {
-            _ = try Autograd.noGrad { try lm.model.forward([short], logits: .last) }
-        }
+        // Single-stream decode continues the 256-token prompt (as the peers do); its prefill,
+        // measured above, is subtracted.
+        let shortPrefill = prefill
         let single = try Timing.median(warmup: 1, repeats: repeats) {
-            _ = try generator.generate([short], options: options)
+            _ = try generator.generate([ids], options: options)
         }
-        let prompts = (0..<batch).map { i in Array(ids[(i * 3)..<(i * 3 + 16)]) }
+        // Batched decode: `batch` prompts of 32 tokens each (the peers' --batch-prompt-tokens).
+        let prompts = (0..<batch).map { i in Array(ids[(i * 3) % (ids.count - 32)..<((i * 3) % (ids.count - 32) + 32)]) }
         let batchPrefill = try Timing.median(warmup: 0, repeats: repeats) {
             _ = try Autograd.noGrad { try lm.model.forward(prompts, logits: .last) }
         }

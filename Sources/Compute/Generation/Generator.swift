@@ -88,6 +88,7 @@ public struct Generator {
         }
         let vocabulary = model.config.vocabularySize
         for step in 0..<options.maxNewTokens {
+            try Interruption.check()   // Ctrl-C stops generation between tokens
             let rows = logits.contiguous()
             var chosen = [Int](repeating: 0, count: batch)
             for b in 0..<batch where running[b] {
