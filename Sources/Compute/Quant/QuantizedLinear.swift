@@ -44,6 +44,8 @@ enum QuantizedMatmul {
     /// ~10% of one dense sgemm over the whole matrix.
     static let tileBytes = 1024 * 1024
     static let minTileRows = 64
+    /// Below this many weights the tiled forward runs one multi-threaded sgemm per tile.
+    static let minWeightsForThreadSplit = 4 << 20
 
     /// Rows of W per tile: the budget's worth as a multiple of 16, at least `minTileRows`.
     static func tileRows(columns: Int, rows: Int) -> Int {
@@ -61,7 +63,9 @@ enum QuantizedMatmul {
         guard m > 0, n > 0, k > 0 else { return }
         let tile = tileRows(columns: k, rows: n)
         let threads = Threads.count
-        guard threads > 1, n >= 2 * minTileRows else {
+        // Small matrices: a per-thread split costs more than it saves (measured 0.5× raw sgemm at
+        // 576×576); decode tiles in turn and let OpenBLAS split each product instead.
+        guard threads > 1, n >= 2 * minTileRows, n * k >= minWeightsForThreadSplit else {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)    // [tile, columns]
             defer { scratch.deallocate() }
             for start in stride(from: 0, to: n, by: tile) {
