@@ -86,16 +86,33 @@ enum MethodCommands {
     }
 }
 
-/// Saves a method's state when it would otherwise be dropped (`unuse`, `load` of another model).
+/// Method states in one safetensors file: each method's tensors under their full names
+/// (`prompt.embedding`), its non-tensor config in the `config` metadata. `save` writes it,
+/// `restore` reads it, and `unuse` shelves a trained method's state the same way.
 enum MethodStateFile {
+    /// Writes the states of `methods` atomically to `path`; returns the number of tensors.
+    @discardableResult
+    static func write(_ methods: [Method], model: String?, to path: String) throws -> Int {
+        var tensors: [(name: String, tensor: Tensor)] = []
+        var configs: [String: JSONValue] = [:]
+        for method in methods {
+            let state = try method.state()
+            tensors += state.tensors.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }
+            configs[method.name] = state.config
+        }
+        let metadata = ["methods": methods.map(\.name).joined(separator: ","),
+                        "config": JSONValue.object(configs).serialized(),
+                        "model": model ?? ""]
+        try SafetensorsWriter.write(tensors, metadata: metadata, to: path)
+        return tensors.count
+    }
+
+    /// Saves a method's state when it would otherwise be dropped; returns the file's path.
     static func shelve(_ method: Method, session: Session) throws -> String {
         let folder = ModelLocator().cacheDirectory + "/shelved"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let stamp = Int(Date().timeIntervalSince1970)
-        let path = "\(folder)/\(method.name)-\(stamp).safetensors"
-        let state = try method.state()
-        try SafetensorsWriter.write(state.tensors.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) },
-                                    metadata: ["method": method.name, "config": state.config.serialized()], to: path)
+        let path = "\(folder)/\(method.name)-\(Int(Date().timeIntervalSince1970)).safetensors"
+        try write([method], model: session.model?.name, to: path)
         return path
     }
 }

@@ -89,20 +89,10 @@ enum TrainCommands {
                                   summary: "Save the active methods' tensors and settings (atomically).") { session, args in
         let path = try args.string(at: 0, "file path")
         guard !session.methods.methods.isEmpty else { throw CommandError("save: no methods in use; nothing to save") }
-        var tensors: [(name: String, tensor: Tensor)] = []
-        var configs: [String: JSONValue] = [:]
-        for method in session.methods.methods {
-            let state = try method.state()
-            tensors += state.tensors.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }
-            configs[method.name] = state.config
-        }
-        let metadata = ["methods": session.methods.names.joined(separator: ","),
-                        "config": JSONValue.object(configs).serialized(),
-                        "model": session.model?.name ?? ""]
-        try SafetensorsWriter.write(tensors, metadata: metadata, to: path)
+        let count = try MethodStateFile.write(session.methods.methods, model: session.model?.name, to: path)
         session.trainedMethods.removeAll()
-        session.say("saved \(tensors.count) tensors of \(session.methods.names.joined(separator: ", ")) to \(path)", args)
-        return .record(Record([("path", .string(path)), ("tensors", .int(tensors.count))]))
+        session.say("saved \(count) tensors of \(session.methods.names.joined(separator: ", ")) to \(path)", args)
+        return .record(Record([("path", .string(path)), ("tensors", .int(count))]))
     }
 
     static let restore = CommandSpec(name: "restore", usage: "restore PATH.safetensors",
