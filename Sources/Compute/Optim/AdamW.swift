@@ -56,14 +56,9 @@ public final class AdamW: Optimizer {
 
     public func step() throws {
         try validateHyperparameter(learningRate, name: "learningRate", op: AdamW.op, requirement: "finite and ≥ 0") { $0 >= 0 }
-        // Check every gradient before touching any parameter, so a bad one leaves all unchanged.
-        let gradients = try (0..<trainable.count).map { try trainable.gradient(at: $0, op: AdamW.op) }
-        Autograd.noGrad {
-            for (index, gradient) in gradients.enumerated() {
-                guard let gradient else { continue }
-                parameterSteps[index] += 1
-                update(index, gradient: gradient)
-            }
+        try trainable.forEachGradient(op: AdamW.op) { index, gradient in
+            parameterSteps[index] += 1
+            update(index, gradient: gradient)
         }
         stepCount += 1
     }

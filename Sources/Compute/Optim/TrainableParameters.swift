@@ -52,6 +52,19 @@ struct TrainableParameters {
         return grad.contiguous()
     }
 
+    /// One optimiser step's traversal: checks every gradient before touching any parameter
+    /// (so a bad one leaves all unchanged), then calls `update(index, gradient)` for each
+    /// parameter that has a gradient, off the tape.
+    func forEachGradient(op: String, _ update: (Int, Tensor) -> Void) throws {
+        let gradients = try (0..<count).map { try gradient(at: $0, op: op) }
+        Autograd.noGrad {
+            for (index, gradient) in gradients.enumerated() {
+                guard let gradient else { continue }
+                update(index, gradient)
+            }
+        }
+    }
+
     /// Runs `body` over `0..<count`, split over `Threads.count` for big tensors. Elementwise updates are independent, so the split does not change results.
     static func forEachChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
         Threads.parallelFor(count, minChunk: 1 << 15, body)
