@@ -35,8 +35,9 @@ public protocol Method: ForwardHooks {
 
     /// A loss term (`lossRole == .adds`) or the whole objective (`.replaces`); nil adds nothing.
     func loss(_ context: LossContext) throws -> LossContribution?
-    /// After a generation: inspect it, change state, or ask for a re-run.
-    func afterGeneration(_ generation: GenerationRecord) throws -> GenerationDecision
+    /// After a generation: inspect it, change state, revise items in place (`outputs`, `texts`,
+    /// `notes`), or ask for a re-run of the whole batch.
+    func afterGeneration(_ generation: inout GenerationRecord) throws -> GenerationDecision
     /// Lines for `show`: (label, value).
     func report() -> [(String, String)]
     /// Everything a checkpoint needs: tensors by full name and a JSON-able config.
@@ -66,7 +67,7 @@ extension Method {
     public var trainableParameters: [Tensor] { [] }
     public var learningRateScale: Double { 1 }
     public func loss(_ context: LossContext) throws -> LossContribution? { nil }
-    public func afterGeneration(_ generation: GenerationRecord) throws -> GenerationDecision { .accept }
+    public func afterGeneration(_ generation: inout GenerationRecord) throws -> GenerationDecision { .accept }
     public func report() -> [(String, String)] { [] }
     public func detach() {}
 
@@ -127,17 +128,42 @@ public enum GenerationDecision: Equatable {
 }
 
 /// A finished generation, as methods see it in `afterGeneration`.
+///
+/// A method may revise single items in place: regenerate one prompt with changed state
+/// (`regenerate`), then replace `outputs[i]` and `texts[i]` and say why in `notes[i]` under its
+/// name. Evaluation records carry the notes of each item.
 public struct GenerationRecord {
     public var prompts: [[Int]]                // token ids of each prompt
     public var outputs: [GeneratedSequence]    // one per prompt
     public var texts: [String]                 // decoded outputs
     /// 1 for the first run, 2 after one re-run…
     public var attempt: Int
+    /// Per item, what each method decided, keyed by method name (DPC: `{"R": 0.4, "triggered": true}`).
+    public var notes: [[String: JSONValue]]
+    /// The active methods, in `use` order (this one included).
+    public var methods: [Method]
+    /// Generates from `prompts` again with the active methods in their current state and the
+    /// same options; returns one sequence per prompt.
+    public let regenerate: (_ prompts: [[Int]]) throws -> [GeneratedSequence]
+    /// Runs the model with the active methods on `ids` (no padding: one length), in the
+    /// autograd graph; returns logits `[batch, seq, vocab]`.
+    public let forward: (_ ids: [[Int]]) throws -> Tensor
+    /// Decodes generated ids to text as the host does.
+    public let decode: (_ ids: [Int]) -> String
 
-    public init(prompts: [[Int]], outputs: [GeneratedSequence], texts: [String], attempt: Int) {
+    public init(prompts: [[Int]], outputs: [GeneratedSequence], texts: [String], attempt: Int,
+                methods: [Method] = [],
+                regenerate: @escaping (_ prompts: [[Int]]) throws -> [GeneratedSequence] = { _ in [] },
+                forward: @escaping (_ ids: [[Int]]) throws -> Tensor = { _ in Tensor(zeros: [0]) },
+                decode: @escaping (_ ids: [Int]) -> String = { _ in "" }) {
         self.prompts = prompts
         self.outputs = outputs
         self.texts = texts
         self.attempt = attempt
+        self.notes = Array(repeating: [:], count: prompts.count)
+        self.methods = methods
+        self.regenerate = regenerate
+        self.forward = forward
+        self.decode = decode
     }
 }

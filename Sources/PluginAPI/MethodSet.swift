@@ -140,12 +140,12 @@ public final class MethodSet: ForwardHooks {
         return (total, terms)
     }
 
-    /// Asks every method about a finished generation; the first re-run request wins (every
-    /// method still sees the generation).
-    public func afterGeneration(_ generation: GenerationRecord) throws -> GenerationDecision {
+    /// Asks every method about a finished generation, in `use` order, each seeing the items as
+    /// the methods before it left them; the first re-run request wins.
+    public func afterGeneration(_ generation: inout GenerationRecord) throws -> GenerationDecision {
         var decision = GenerationDecision.accept
         for method in methods {
-            let answer = try method.afterGeneration(generation)
+            let answer = try method.afterGeneration(&generation)
             if case .accept = decision, case .rerun = answer { decision = answer }
         }
         return decision

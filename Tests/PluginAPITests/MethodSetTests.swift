@@ -182,14 +182,19 @@ final class MethodSetTests: XCTestCase {
             let decision: GenerationDecision
             var seen = 0
             init(_ name: String, _ decision: GenerationDecision) { self.name = name; self.decision = decision }
-            func afterGeneration(_ generation: GenerationRecord) throws -> GenerationDecision { seen += 1; return decision }
+            func afterGeneration(_ generation: inout GenerationRecord) throws -> GenerationDecision {
+                seen += 1
+                generation.notes[0][name] = .number(Double(seen))
+                return decision
+            }
         }
         let set = MethodSet()
         let a = Rerunner("a", .accept), b = Rerunner("b", .rerun(reason: "b")), c = Rerunner("c", .rerun(reason: "c"))
         for m in [a, b, c] { try set.add(m, context: nil) }
-        let record = GenerationRecord(prompts: [[1]], outputs: [], texts: [], attempt: 1)
-        XCTAssertEqual(try set.afterGeneration(record), .rerun(reason: "b"))
+        var record = GenerationRecord(prompts: [[1]], outputs: [], texts: [], attempt: 1)
+        XCTAssertEqual(try set.afterGeneration(&record), .rerun(reason: "b"))
         XCTAssertEqual([a.seen, b.seen, c.seen], [1, 1, 1])
+        XCTAssertEqual(record.notes[0].keys.sorted(), ["a", "b", "c"], "each method's note is kept")
     }
 
     private func lossContext(methods: [Method]) throws -> LossContext {

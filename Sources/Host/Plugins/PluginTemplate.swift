@@ -122,8 +122,9 @@ public enum PluginTemplate {
             // [batch, seq, vocab], context.targets [batch][seq], context.softPrompts.
             func loss(_ context: LossContext) throws -> LossContribution? { nil }
 
-            // After `generate`: inspect, change state, or return .rerun(reason:).
-            func afterGeneration(_ generation: GenerationRecord) throws -> GenerationDecision { .accept }
+            // After `generate`/`eval`: inspect, revise items in place (generation.outputs[i],
+            // texts[i], notes[i][name]), or return .rerun(reason:).
+            func afterGeneration(_ generation: inout GenerationRecord) throws -> GenerationDecision { .accept }
 
             // What `show` prints.
             func report() -> [(String, String)] { [("temperature", "\\(temperature)")] }
