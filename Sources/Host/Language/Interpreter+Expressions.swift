@@ -166,7 +166,10 @@ extension Interpreter {
         } catch let error as ScriptError {
             throw error
         } catch {
-            throw ScriptError("\(command.name): \(error)", at: command.location, underlying: error)
+            // Command errors usually name their command already (`train: no model…`).
+            let message = "\(error)"
+            let named = message.hasPrefix(command.name + ":") || message.hasPrefix(command.name + " ")
+            throw ScriptError(named ? message : "\(command.name): \(message)", at: command.location, underlying: error)
         }
     }
 }
