@@ -1,0 +1,208 @@
+import XCTest
+import Compute
+import PluginAPI
+import Host
+
+/// Plugins/DHAM on the tiny model (4 layers, d 64), built from the repository as `use dham` does.
+final class PluginDHAMTests: XCTestCase {
+    private static var registry: Result<PluginRegistry, Error>?
+    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    private func registration(_ name: String) throws -> PluginRegistration {
+        if Self.registry == nil {
+            Self.registry = Result {
+                let cache = NSTemporaryDirectory() + "strata-dham-tests-\(ProcessInfo.processInfo.processIdentifier)"
+                let builder = PluginBuilder(toolchain: try PluginToolchain.current(), cacheDirectory: cache)
+                return PluginRegistry(searchFolders: [Self.repository + "/Plugins"], builder: builder)
+            }
+        }
+        return try Self.registry!.get().registration(named: name)
+    }
+
+    private func use(_ name: String, _ parameters: [(String, ParameterValue)], model: LanguageModel, set: MethodSet = MethodSet(),
+                     examples: [PluginAPI.Example] = []) throws -> (method: Method, set: MethodSet) {
+        let context = MethodContext(model: model, seed: 7, examples: examples)
+        let method = try registration(name).makeMethod(parameters.map { (name: $0.0, value: $0.1) }, context: context)
+        try set.add(method, context: context)
+        return (method, set)
+    }
+
+    private func stages(_ method: Method) throws -> [[Int]] {
+        let inspection = try XCTUnwrap(method as? Inspectable).inspect("stages")
+        return try XCTUnwrap(inspection.json["stages"]?.arrayValue).map { try XCTUnwrap($0["layers"]?.arrayValue?.compactMap(\.intValue)) }
+    }
+
+    func testUniformStagesInsertTheirPromptsAtTheirShallowestLayer() throws {
+        let model = try LanguageModel.load("tiny")
+        let (method, set) = try use("dham", [("metric", .string("uniform")), ("G", .int(3)), ("m", .int(2))], model: model)
+        let provider = try XCTUnwrap(method as? SoftPromptProvider)
+        XCTAssertEqual(try stages(method), [[0, 1], [2], [3]])                       // 4 layers: 2, 1, 1
+        XCTAssertEqual(provider.softPrompts.map(\.layer), [0, 2, 3])
+        XCTAssertEqual(provider.softPrompts.map(\.name), ["dham.stage0.prompt", "dham.stage1.prompt", "dham.stage2.prompt"])
+        XCTAssertEqual(method.trainableParameters.map(\.shape), Array(repeating: [2, 64], count: 3))
+        XCTAssertEqual(set.insertedPositions, 6)
+
+        // What each block sees, and what the KV cache of each layer holds after a prefill.
+        let probe = LengthProbe(set)
+        let ids = [Array("Hello".utf8).map(Int.init)]
+        let logits = try model.model.forward(ids, hooks: probe)
+        XCTAssertEqual(probe.lengths, [7, 7, 9, 11])
+        XCTAssertEqual(logits.shape, [1, 5, 260], "logits cover the tokens only")
+        let cache = try KVCache(config: model.model.config, batch: 1, capacity: 5 + set.insertedPositions)
+        _ = try Autograd.noGrad { try model.model.forward(ids, cache: cache, hooks: set, logits: .last) }
+        XCTAssertEqual(cache.lengths, [7, 7, 9, 11])
+
+        let budget = try use("dham", [("metric", .string("uniform")), ("G", .int(3)), ("budget", .int(7))], model: model).method
+        XCTAssertEqual(budget.trainableParameters.map { $0.shape[0] }, [3, 2, 2], "the remainder goes to the shallowest stage")
+    }
+
+    func testGradientsReachEveryStagePrompt() throws {
+        let model = try LanguageModel.load("tiny")
+        let (method, set) = try use("dham", [("metric", .string("uniform")), ("G", .int(4)), ("m", .int(3))], model: model)
+        let ids = Array("2+2=4.".utf8).map(Int.init)
+        let logits = try model.model.forward([ids], hooks: set)
+        let targets = ids.indices.map { $0 + 1 < ids.count ? ids[$0 + 1] : -100 }
+        let context = LossContext(model: model, inputIDs: [ids], logits: logits, targets: [targets], methods: set.methods) { _, _ in logits }
+        try set.loss(context).total.backward()
+        XCTAssertEqual(method.trainableParameters.count, 4)
+        for p in method.trainableParameters {
+            let grad = try XCTUnwrap(p.grad, "\(p.name ?? "?")")
+            XCTAssertGreaterThan(grad.scalars.map(abs).max() ?? 0, 0, "\(p.name ?? "?") gets a gradient")
+        }
+    }
+
+    func testOneStageIsExactlyPromptTuning() throws {
+        let model = try LanguageModel.load("tiny")
+        let prompt = try use("prompt", [("m", .int(5))], model: model)
+        let ids = [Array("Two plus two".utf8).map(Int.init), Array("is four....".utf8).map(Int.init) + [32]]
+        let targets = ids.map { row in row.indices.map { $0 + 1 < row.count ? row[$0 + 1] : -100 } }
+        func run(_ set: MethodSet) throws -> (logits: [Float], grad: [Float]) {
+            let logits = try model.model.forward(ids, hooks: set)
+            let context = LossContext(model: model, inputIDs: ids, logits: logits, targets: targets, methods: set.methods) { _, _ in logits }
+            try set.loss(context).total.backward()
+            return (logits.scalars, try XCTUnwrap(set.trainableParameters.first?.grad).scalars)
+        }
+        let expected = try run(prompt.set)
+        for parameters: [(String, ParameterValue)] in [[("metric", .string("single")), ("m", .int(5))],
+                                                        [("G", .int(1)), ("m", .int(5))],                 // cka, but one stage: no calibration
+                                                        [("metric", .string("uniform")), ("G", .int(1)), ("budget", .int(5))]] {
+            let dham = try use("dham", parameters, model: model)
+            XCTAssertEqual(dham.method.trainableParameters.count, 1)
+            XCTAssertEqual((dham.method as? SoftPromptProvider)?.softPrompts.first?.layer, 0)
+            try dham.method.restore(state: MethodState(tensors: ["dham.stage0.prompt": prompt.method.trainableParameters[0]]))
+            let got = try run(dham.set)
+            XCTAssertEqual(got.logits, expected.logits, "\(parameters)")
+            XCTAssertEqual(got.grad, expected.grad, "\(parameters)")
+        }
+    }
+
+    func testPositionsAreThoseOfAllPromptsInFrontOfTheTokens() throws {
+        // By hand: at layer r(i) put P^(i) in front and number the whole sequence 0, 1, 2, …
+        let model = try LanguageModel.load("tiny")
+        let (method, set) = try use("dham", [("metric", .string("uniform")), ("G", .int(2)), ("m", .int(3)),
+                                             ("init", .string("text:#!~"))], model: model)
+        let byHand = ConsecutivePrompts(layers: [0, 2], prompts: method.trainableParameters)
+        let ids = [Array("Hello there".utf8).map(Int.init)]
+        let expected = try model.model.forward(ids, hooks: byHand).scalars
+        let got = try model.model.forward(ids, hooks: set).scalars
+        XCTAssertLessThan(zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity, 1e-5)
+        let plain = try model.model.forward(ids).scalars
+        XCTAssertGreaterThan(zip(got, plain).map { abs($0 - $1) }.max() ?? 0, 1e-2, "the prompts change the logits")
+    }
+
+    func testKVCacheGenerationEqualsGreedyFullForwards() throws {
+        let model = try LanguageModel.load("tiny")
+        let (_, set) = try use("dham", [("metric", .string("uniform")), ("G", .int(3)), ("budget", .int(7)),
+                                        ("init", .string("text:#!~"))], model: model)
+        let prompts = [Array("Hi there".utf8).map(Int.init), Array("Yo".utf8).map(Int.init)]    // left-padded batch
+        let generated = try Generator(model: model.model).generate(prompts, options: try GenerationOptions(maxNewTokens: 6), hooks: set)
+        for (row, prompt) in prompts.enumerated() {
+            var ids = prompt, expected: [Int] = []
+            for _ in 0..<6 {
+                let logits = try Autograd.noGrad { try model.model.forward([ids], hooks: set, logits: .last) }.scalars
+                let next = logits.indices.max { logits[$0] < logits[$1] }!
+                expected.append(next)
+                ids.append(next)
+            }
+            XCTAssertEqual(generated[row].ids, expected, "row \(row)")
+        }
+    }
+
+    func testStateKeepsThePartition() throws {
+        let model = try LanguageModel.load("tiny")
+        let saved = try use("dham", [("metric", .string("uniform")), ("G", .int(3)), ("m", .int(2))], model: model).method
+        let state = try saved.state()
+        XCTAssertEqual(state.config["stages"], JSONValue.array([.array([.int(0), .int(1)]), .array([.int(2)]), .array([.int(3)])]))
+        let other = try use("dham", [("metric", .string("uniform")), ("G", .int(2)), ("m", .int(4))], model: model).method
+        try other.restore(state: state)
+        XCTAssertEqual(try stages(other), [[0, 1], [2], [3]])
+        XCTAssertEqual((other as? SoftPromptProvider)?.softPrompts.map(\.layer), [0, 2, 3])
+        XCTAssertEqual(other.trainableParameters.map(\.scalars), saved.trainableParameters.map(\.scalars))
+        XCTAssertTrue(other.trainableParameters.allSatisfy(\.requiresGrad))
+        XCTAssertEqual(other.insertedPositions, 6)
+
+        var broken = state
+        broken.config = JSONValue.object(["stages": JSONValue.array([.array([.int(0), .int(1)]), .array([.int(3)])])])
+        XCTAssertThrowsError(try other.restore(state: broken)) { XCTAssertTrue("\($0)".contains("exactly once"), "\($0)") }
+        XCTAssertEqual(try stages(other), [[0, 1], [2], [3]], "a failed restore changes nothing")
+    }
+
+    func testInspectStagesAndReport() throws {
+        let model = try LanguageModel.load("tiny")
+        let method = try use("dham", [("metric", .string("uniform")), ("G", .int(2)), ("m", .int(4))], model: model).method
+        let inspection = try XCTUnwrap(method as? Inspectable).inspect("stages")
+        XCTAssertEqual(inspection.json["G"], JSONValue.int(2))
+        XCTAssertEqual(inspection.json["stages"]?.arrayValue?.compactMap { $0["representative"]?.intValue }, [0, 2])
+        XCTAssertTrue(inspection.lines.contains("  stage 1: layers 2–3 → prompt of 4 vectors at blocks.2.input"), "\(inspection.lines)")
+        let report = Dictionary(uniqueKeysWithValues: method.report())
+        XCTAssertEqual(report["G"], "2")
+        XCTAssertTrue(report["stage 0"]?.hasPrefix("layers 0–1, prompt at layer 0, m=4") ?? false, "\(report)")
+    }
+
+    func testBadParametersAreClearErrors() throws {
+        let model = try LanguageModel.load("tiny")
+        func message(_ parameters: (String, ParameterValue)...) -> String {
+            do { _ = try use("dham", parameters, model: model); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message(("G", .int(0))), "dham G=0 is out of range: G must be auto or in [1, 1024]")
+        XCTAssertEqual(message(("gmin", .int(5)), ("gmax", .int(3))), "dham gmin=5 is larger than gmax=3; give gmin ≤ gmax (e.g. gmin=3 gmax=5)")
+        XCTAssertTrue(message(("metric", .string("cca"))).hasPrefix("dham metric=cca is not one of cka, cosine, euclidean, uniform, single; did you mean cka?"))
+        XCTAssertTrue(message(("metric", .string("cka"))).contains("run `data …` first"), message())
+        XCTAssertTrue(message(("metric", .string("uniform"))).contains("needs the number of stages: give G=k"))
+        XCTAssertTrue(message(("metric", .string("uniform")), ("G", .int(5))).contains("G must be in [1, 4]"))
+        XCTAssertTrue(message(("metric", .string("single")), ("G", .int(3))).contains("metric=single is one stage"))
+        XCTAssertTrue(message(("m", .int(4)), ("budget", .int(8))).contains("give m (vectors per stage) or budget"))
+        XCTAssertTrue(message(("metric", .string("uniform")), ("G", .int(3)), ("budget", .int(2))).contains("give budget ≥ 3"))
+        XCTAssertTrue(message(("init", .string("zeros"))).hasPrefix("dham init=zeros: expected random or text:"))
+    }
+}
+
+/// Records the sequence length entering each block after the methods' hooks.
+private final class LengthProbe: ForwardHooks {
+    let inner: ForwardHooks
+    var lengths: [Int] = []
+    init(_ inner: ForwardHooks) { self.inner = inner }
+    var insertedPositions: Int { inner.insertedPositions }
+    func blockInput(_ layer: Int, _ state: SequenceState) throws -> SequenceState {
+        let out = try inner.blockInput(layer, state)
+        lengths.append(out.length)
+        return out
+    }
+    func finalNorm(_ hidden: Tensor) throws -> Tensor { try inner.finalNorm(hidden) }
+}
+
+/// The positions convention written out: prompts in front, the whole sequence numbered 0…n−1.
+private final class ConsecutivePrompts: ForwardHooks {
+    let layers: [Int], prompts: [Tensor]
+    init(layers: [Int], prompts: [Tensor]) { (self.layers, self.prompts) = (layers, prompts) }
+    func blockInput(_ layer: Int, _ state: SequenceState) throws -> SequenceState {
+        guard let i = layers.firstIndex(of: layer) else { return state }
+        let hidden = try Tensor.concat([prompts[i].unsqueezed(axis: 0), state.hidden], axis: 1)
+        let n = hidden.shape[1]
+        return SequenceState(hidden: hidden, positions: [Array(0..<n)], isReal: [Array(repeating: true, count: n)])
+    }
+    func finalNorm(_ hidden: Tensor) throws -> Tensor {
+        try hidden.slice(axis: 1, range: (hidden.shape[1] - 11)..<hidden.shape[1])   // the 11 tokens of "Hello there"
+    }
+}
