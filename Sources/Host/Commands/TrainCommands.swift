@@ -54,6 +54,8 @@ enum TrainCommands {
         let methodRecords = session.methods.methods.map { CheckpointMethod(name: $0.name) }
         let trainer = try Trainer(config: config, training: training, validation: validation,
                                   padID: model.tokenizer.eosID ?? 0, methods: methodRecords)
+        // Every term of the objective, per training pass (micro-batch), in first-logged order.
+        var logged: [(name: String, values: [Double])] = []
         let loss: (Batch) throws -> Tensor = { batch in
             let logits = try model.model.forward(batch.inputIDs, positions: batch.positions, isReal: batch.isReal,
                                                  hooks: session.methods)
@@ -61,7 +63,14 @@ enum TrainCommands {
                                       methods: session.methods.methods) { ids, withMethods in
                 try model.model.forward(ids, hooks: withMethods ? session.methods : nil)
             }
-            return try session.methods.loss(context).total
+            let (total, terms) = try session.methods.loss(context)
+            if Autograd.isRecording {                                   // validation runs without a graph
+                for (name, value) in terms {
+                    if let index = logged.firstIndex(where: { $0.name == name }) { logged[index].values.append(value) }
+                    else { logged.append((name, [value])) }
+                }
+            }
+            return total
         }
         // Progress goes to stderr (a bar on a terminal, plain lines otherwise), keeping stdout
         // deterministic for notebooks and --json.
@@ -80,6 +89,7 @@ enum TrainCommands {
                              ("kept_step", .int(result.keptStep))])
         if let last = result.finalLoss { record["loss"] = .double(Double(last)) }
         record["losses"] = .array(result.history.map { .double(Double($0.loss)) })
+        if !logged.isEmpty { record["metrics"] = .record(Record(logged.map { ($0.name, Value.array($0.values.map(Value.double))) })) }
         if let best = result.bestValidation { record["best_validation_loss"] = .double(Double(best.loss)) }
         if let path = result.checkpoints.last { record["checkpoint"] = .string(path) }
         return .record(record)
