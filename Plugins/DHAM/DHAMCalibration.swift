@@ -1,6 +1,15 @@
 // DHAM calibration (METHODS.md "DHAM" steps 1–3): per-layer representations of the session's
 // first `calib` examples → a layer similarity S → distance → agglomerative clustering → G by
 // silhouette, stabilised over bootstrap resamples → stages.
+//
+// Representations. X^(l) is the hidden state entering block l (layer 0: the embeddings), i.e.
+// the sequence a stage prompt inserted at layer l joins; every token of every calibration
+// example (prompt and answer, at most 256 tokens each) is one row, stacked over examples.
+// Distances. cka: 1 − linear CKA. cosine: 1 − the mean over tokens of the cosine between a
+// token's vectors in the two layers. euclidean: the RMS distance between a token's vectors
+// after each layer is centred and scaled to unit RMS norm (TokenwiseLayerSimilarity).
+// Bootstrap. Resamples draw calibration *examples* with replacement (all their tokens go along);
+// each resample votes for its silhouette-best G, and the most frequent G wins (ties: smaller).
 
 import Compute
 import PluginAPI
@@ -54,11 +63,124 @@ struct LayerCalibration {
 }
 
 extension DHAM {
-    /// Calibrates on `context.examples` and returns the chosen stages with what was measured.
+    /// Tokens per calibration example at most (longer ones are cut), bounding the cost.
+    static let calibrationTokens = 256
+
+    /// Calibrates on the first `calib` examples and returns the chosen stages with what was measured.
     func calibrate(_ context: MethodContext) throws -> LayerCalibration {
         guard !context.examples.isEmpty else {
             throw ParameterError("dham metric=\(metric) calibrates on the session's data, and there is none; run `data …` first (e.g. `data gsm8k limit=64`), or use metric=uniform G=k")
         }
-        throw ParameterError("dham metric=\(metric): calibration is not available in this build; use metric=uniform G=k or metric=single")
+        let model = context.model.model
+        let layerCount = model.config.layerCount
+        guard layerCount >= 3 else {
+            throw ParameterError("dham metric=\(metric) clusters layers, and this model has \(layerCount); use metric=uniform G=k")
+        }
+        let examples = context.examples.prefix(calibrationCount).map { Array($0.ids.prefix(Self.calibrationTokens)) }.filter { !$0.isEmpty }
+        let states = try LayerStates(model: model, examples: examples)
+        guard states.tokens >= 2 else {
+            throw ParameterError("dham: the calibration examples hold \(states.tokens) token; give more data (`data … limit=32`)")
+        }
+        let linkage = Linkage(rawValue: self.linkage) ?? .average
+        let full = try layerDistances(states.layers(Array(0..<examples.count)))
+        let tree = AgglomerativeClustering.cluster(full.distances, linkage: linkage)
+
+        // G: forced, or the silhouette-best cut in [gmin, gmax] (bootstrap vote when resampling).
+        let range = gRange.lowerBound...min(gRange.upperBound, layerCount - 1)
+        var silhouette: [Int: Double] = [:]
+        var votes: [Int: Int] = [:]
+        let chosen: Int
+        if let forcedG {
+            guard forcedG <= layerCount else { throw ParameterError("dham G=\(forcedG): this model has \(layerCount) layers; give G ≤ \(layerCount)") }
+            chosen = forcedG
+        } else {
+            guard range.lowerBound <= range.upperBound, range.lowerBound >= 2 else {
+                throw ParameterError("dham G=auto chooses G by silhouette, defined for 2 ≤ G ≤ \(layerCount - 1) on this model; give gmin, gmax in that range or G=k")
+            }
+            for (g, score) in try ClusterCountSelection.silhouettes(full.distances, linkage: linkage, range: range) {
+                if let score { silhouette[g] = score }
+            }
+            if bootstrap > 0 {
+                var generator = context.generator(for: "dham.bootstrap")
+                let result = try ClusterCountSelection.bootstrap(sampleCount: examples.count, resamples: bootstrap, range: range,
+                                                                 linkage: linkage, seed: generator.next()) { indices in
+                    try self.layerDistances(states.layers(indices)).distances
+                }
+                votes = result.votes
+                chosen = result.count
+            } else {
+                guard let best = try ClusterCountSelection.best(full.distances, linkage: linkage, range: range) else {
+                    throw ParameterError("dham G=auto: no G in \(range) has a defined silhouette on these layers; give G=k")
+                }
+                chosen = best.count
+            }
+        }
+        let labels = try tree.clusters(count: chosen)
+        let partition = try StagePartition.clusters(labels)
+        guard partition.count == chosen else {
+            throw ParameterError("dham: the \(linkage.rawValue)-linkage tree has tied merge heights and cannot be cut into exactly \(chosen) stages (it gives \(partition.count)); give another G or linkage")
+        }
+        return LayerCalibration(
+            partition: partition, distanceName: full.name, linkage: linkage.rawValue, examples: examples.count, tokens: states.tokens,
+            similarity: full.shown, merges: tree.merges.map { DendrogramFigure.Merge(left: $0.left, right: $0.right, height: $0.distance) },
+            cut: tree.threshold(forCount: chosen), silhouette: silhouette, votes: votes)
+    }
+
+    /// The layer distance of `metric`, and the matrix `inspect stages` shows (the similarity, or
+    /// for euclidean the distance itself).
+    func layerDistances(_ layers: [Tensor]) throws -> (distances: DistanceMatrix, shown: [[Double]], name: String) {
+        switch metric {
+        case "cosine":
+            let s = try TokenwiseLayerSimilarity.cosine(layers)
+            return (try DistanceMatrix.fromSimilarity(s), s, "1 − mean token cosine")
+        case "euclidean":
+            let d = try TokenwiseLayerSimilarity.euclidean(layers)
+            return (try DistanceMatrix(square: d), d, "RMS distance of mean-normalised tokens")
+        default:
+            let s = try LinearCKA.matrix(layers)
+            return (try DistanceMatrix.fromSimilarity(s), s, "1 − linear CKA")
+        }
+    }
+}
+
+/// The hidden state entering every block (X^(l) for layer l: layer 0 is the embeddings), for
+/// each calibration example, from the frozen model.
+private struct LayerStates {
+    /// `perExample[e][l]`: example e's tokens in layer l, `[n_e * d]`.
+    let perExample: [[[Float]]]
+    let width: Int
+    let layerCount: Int
+
+    init(model: LlamaModel, examples: [[Int]]) throws {
+        let capture = BlockInputCapture()
+        var all: [[[Float]]] = []
+        for ids in examples {
+            capture.states = Array(repeating: [], count: model.config.layerCount)
+            _ = try Autograd.noGrad { try model.forward([ids], hooks: capture, logits: .last) }
+            all.append(capture.states)
+        }
+        perExample = all
+        width = model.config.hiddenSize
+        layerCount = model.config.layerCount
+    }
+
+    var tokens: Int { perExample.reduce(0) { $0 + ($1.first?.count ?? 0) } / max(width, 1) }
+
+    /// Every layer `[N, d]` over the tokens of the examples at `indices` (repeats allowed).
+    func layers(_ indices: [Int]) throws -> [Tensor] {
+        try (0..<layerCount).map { l in
+            let values = indices.flatMap { perExample[$0][l] }
+            return try Tensor(shape: [values.count / width, width], scalars: values)
+        }
+    }
+}
+
+/// Copies `blocks.{l}.input` of a batch of one.
+private final class BlockInputCapture: ForwardHooks {
+    var states: [[Float]] = []
+
+    func blockInput(_ layer: Int, _ state: SequenceState) throws -> SequenceState {
+        if layer < states.count { states[layer] = state.hidden.contiguous().scalars }   // [1, n, d]
+        return state
     }
 }

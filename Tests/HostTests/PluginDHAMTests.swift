@@ -20,15 +20,15 @@ final class PluginDHAMTests: XCTestCase {
         return try Self.registry!.get().registration(named: name)
     }
 
-    private func use(_ name: String, _ parameters: [(String, ParameterValue)], model: LanguageModel, set: MethodSet = MethodSet(),
-                     examples: [PluginAPI.Example] = []) throws -> (method: Method, set: MethodSet) {
+    func use(_ name: String, _ parameters: [(String, ParameterValue)], model: LanguageModel, set: MethodSet = MethodSet(),
+             examples: [PluginAPI.Example] = []) throws -> (method: Method, set: MethodSet) {
         let context = MethodContext(model: model, seed: 7, examples: examples)
         let method = try registration(name).makeMethod(parameters.map { (name: $0.0, value: $0.1) }, context: context)
         try set.add(method, context: context)
         return (method, set)
     }
 
-    private func stages(_ method: Method) throws -> [[Int]] {
+    func stages(_ method: Method) throws -> [[Int]] {
         let inspection = try XCTUnwrap(method as? Inspectable).inspect("stages")
         return try XCTUnwrap(inspection.json["stages"]?.arrayValue).map { try XCTUnwrap($0["layers"]?.arrayValue?.compactMap(\.intValue)) }
     }
@@ -175,6 +175,79 @@ final class PluginDHAMTests: XCTestCase {
         XCTAssertTrue(message(("m", .int(4)), ("budget", .int(8))).contains("give m (vectors per stage) or budget"))
         XCTAssertTrue(message(("metric", .string("uniform")), ("G", .int(3)), ("budget", .int(2))).contains("give budget ≥ 3"))
         XCTAssertTrue(message(("init", .string("zeros"))).hasPrefix("dham init=zeros: expected random or text:"))
+    }
+}
+
+extension PluginDHAMTests {
+    private func calibrationExamples(_ model: LanguageModel) -> [PluginAPI.Example] {
+        ["Natalia sold clips to 48 of her friends.", "What is 7 times 8?", "The cat sat on the mat and purred.",
+         "Tom has 3 apples and buys 5 more.", "A train leaves at noon going 60 miles per hour.", "Solve for x: 2x + 3 = 11.",
+         "Every morning she walks 2 miles.", "How many legs do 4 spiders have?"].map {
+            PluginAPI.Example(prompt: $0, answer: " The answer is 42.", model: model)
+        }
+    }
+
+    func testCKACalibrationClustersTheLayersOfTheBlockInputs() throws {
+        let model = try LanguageModel.load("tiny")
+        let examples = calibrationExamples(model)
+        let (method, set) = try use("dham", [("calib", .int(6)), ("bootstrap", .int(8)), ("m", .int(2))], model: model, examples: examples)
+        let inspection = try XCTUnwrap(method as? Inspectable).inspect("stages")
+        let calibration = try XCTUnwrap(inspection.json["calibration"])
+        XCTAssertEqual(calibration["examples"], JSONValue.int(6))
+
+        // The similarity shown is linear CKA of the block inputs over the six examples' tokens.
+        let probe = BlockInputs()
+        for example in examples.prefix(6) { _ = try model.model.forward([example.ids], hooks: probe, logits: .last) }
+        let layers = try (0..<4).map { l in try Tensor(shape: [probe.rows[l].count / 64, 64], scalars: probe.rows[l]) }
+        XCTAssertEqual(calibration["tokens"], JSONValue.int(layers[0].shape[0]))
+        let expected = try LinearCKA.matrix(layers)
+        let shown = try XCTUnwrap(calibration["similarity"]?.arrayValue).map { try XCTUnwrap($0.arrayValue?.compactMap(\.doubleValue)) }
+        for i in 0..<4 { for j in 0..<4 { XCTAssertEqual(shown[i][j], expected[i][j], accuracy: 1e-9) } }
+
+        // G = 3 (gmin=3, and 4 layers allow at most 3), the stages are the tree's 3 clusters.
+        let tree = AgglomerativeClustering.cluster(try DistanceMatrix.fromSimilarity(expected), linkage: .average)
+        let labels = try tree.clusters(count: 3)
+        let byCluster = Dictionary(grouping: 0..<4) { labels[$0] }.values.map { $0.sorted() }.sorted { $0[0] < $1[0] }
+        XCTAssertEqual(try stages(method), byCluster)
+        XCTAssertEqual(calibration["votes"]?["3"], JSONValue.int(8))
+        XCTAssertNotNil(calibration["silhouette"]?["3"]?.doubleValue)
+        XCTAssertEqual((method as? SoftPromptProvider)?.softPrompts.map(\.layer), byCluster.map { $0[0] })
+        XCTAssertEqual(inspection.figures.count, 3, "heatmap, dendrogram, silhouette by G")
+        XCTAssertTrue(inspection.lines.contains { $0.hasPrefix("silhouette by G: G=3 ") }, "\(inspection.lines)")
+        XCTAssertTrue(inspection.lines.contains("bootstrap votes (8 resamples): G=3: 8"), "\(inspection.lines)")
+        _ = try model.model.forward([examples[0].ids], hooks: set)           // the calibrated stages run
+
+        // G=2 forced, other metrics and linkages: stages from the same kind of tree, deterministic.
+        for parameters: [(String, ParameterValue)] in [[("G", .int(2))], [("metric", .string("cosine")), ("G", .int(2))],
+                                                        [("metric", .string("euclidean")), ("G", .int(2)), ("linkage", .string("ward"))]] {
+            let first = try use("dham", parameters, model: model, examples: examples).method
+            let again = try use("dham", parameters, model: model, examples: examples).method
+            XCTAssertEqual(try stages(first).count, 2, "\(parameters)")
+            XCTAssertEqual(try stages(first), try stages(again), "\(parameters)")
+            XCTAssertEqual(try stages(first).first?.first, 0)
+        }
+    }
+
+    func testNonContiguousStagesAreReportedWithTheirSpan() throws {
+        let model = try LanguageModel.load("tiny")
+        let method = try use("dham", [("metric", .string("uniform")), ("G", .int(2)), ("m", .int(2))], model: model).method
+        var state = try method.state()
+        state.config = JSONValue.object(["stages": JSONValue.array([.array([.int(0), .int(2)]), .array([.int(1), .int(3)])])])
+        try method.restore(state: state)
+        XCTAssertEqual((method as? SoftPromptProvider)?.softPrompts.map(\.layer), [0, 1])
+        let report = Dictionary(uniqueKeysWithValues: method.report())
+        XCTAssertEqual(report["note"], "stages 0, 1 are not contiguous in depth; each spans its layers")
+        let lines = try XCTUnwrap(method as? Inspectable).inspect("stages").lines
+        XCTAssertTrue(lines.contains("  stage 0: layers 0, 2 → prompt of 2 vectors at blocks.0.input (not contiguous: spans 0–2)"), "\(lines)")
+    }
+}
+
+/// Copies the sequence entering every block (batch of one).
+private final class BlockInputs: ForwardHooks {
+    var rows: [[Float]] = Array(repeating: [], count: 4)
+    func blockInput(_ layer: Int, _ state: SequenceState) throws -> SequenceState {
+        rows[layer] += state.hidden.contiguous().scalars
+        return state
     }
 }
 
