@@ -12,7 +12,7 @@
 // meaning whatever the number of DHAM stages. A prompt of one vector adds nothing.
 //
 // Tracking. `track=k`: every k training passes (forward passes with gradient, i.e. micro-batches)
-// the prompts' Vietoris–Rips barcodes are summarised (DHAM stages: the first prompt); `inspect
+// every prompt's Vietoris–Rips barcode is summarised (H0/H1 counts, lifespans, entropy); `inspect
 // prompt-topology` prints the history and the current barcode.
 
 import Compute
@@ -46,7 +46,7 @@ final class TSLoss: Method, Inspectable {
     /// The topology of the prompts every `trackEvery` passes (PromptTopology.swift appends).
     var history: [PromptTopologyRecord] = []
     /// The prompts as last seen, for `inspect prompt-topology` between tracks.
-    private var lastPrompts: [SoftPrompt] = []
+    var lastPrompts: [SoftPrompt] = []
 
     var requires: [Capability] { [.softPrompts] }
     var lossRole: LossRole { .adds }

@@ -100,5 +100,25 @@ final class PluginTSLossTests: XCTestCase {
         let inspection = try tsloss.inspect("prompt-topology")
         XCTAssertEqual(inspection.json["history"]?.arrayValue?.compactMap { $0["pass"]?.intValue }, [2, 4])
         XCTAssertEqual(inspection.json["passes"], JSONValue.int(4))
+        XCTAssertEqual(inspection.json["history"]?.arrayValue?.compactMap { $0["h0"]?["count"]?.intValue }, [4, 4], "4 points: 4 H0 bars")
+        XCTAssertNotNil(inspection.json["history"]?.arrayValue?.first?["loss"]?["h0"]?.doubleValue)
+
+        // The current barcode is the Vietoris–Rips barcode of the trained prompt.
+        let prompt = try XCTUnwrap(session.methods.method(named: "prompt")?.trainableParameters.first)
+        let barcode = try VietorisRips.barcode(points: prompt.detached())
+        let current = try XCTUnwrap(inspection.json["current"]?.arrayValue?.first)
+        XCTAssertEqual(current["prompt"], JSONValue.string("prompt.embedding"))
+        XCTAssertEqual(current["bars"]?.arrayValue?.count, barcode.h0.count + barcode.h1.count)
+        XCTAssertEqual(try XCTUnwrap(current["h0"]?["max_lifespan"]?.doubleValue), barcode.summary(dimension: 0).maxLifespan, accuracy: 1e-12)
+        XCTAssertEqual(inspection.figures.count, 2, "entropy by pass and the current barcode")
+        guard case let .barcode(figure)? = inspection.figures.last else { return XCTFail("the last figure is the barcode") }
+        XCTAssertEqual(figure.bars.filter { $0.dimension == 0 }.count, 4)
+
+        // The history survives save and restore.
+        let fresh = MethodSet()
+        try use("prompt", [("m", .int(4))], model: try LanguageModel.load("tiny"), set: fresh)
+        let restored = try use("tsloss", [("track", .int(2))], model: try LanguageModel.load("tiny"), set: fresh)
+        try restored.restore(state: try XCTUnwrap(tsloss as Method).state())
+        XCTAssertEqual(try XCTUnwrap(restored as? Inspectable).inspect("prompt-topology").json["history"], inspection.json["history"])
     }
 }
