@@ -9,7 +9,7 @@ final class PluginDHAMTests: XCTestCase {
     private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 
-    private func registration(_ name: String) throws -> PluginRegistration {
+    func registry() throws -> PluginRegistry {
         if Self.registry == nil {
             Self.registry = Result {
                 let cache = NSTemporaryDirectory() + "strata-dham-tests-\(ProcessInfo.processInfo.processIdentifier)"
@@ -17,7 +17,11 @@ final class PluginDHAMTests: XCTestCase {
                 return PluginRegistry(searchFolders: [Self.repository + "/Plugins"], builder: builder)
             }
         }
-        return try Self.registry!.get().registration(named: name)
+        return try Self.registry!.get()
+    }
+
+    private func registration(_ name: String) throws -> PluginRegistration {
+        try registry().registration(named: name)
     }
 
     func use(_ name: String, _ parameters: [(String, ParameterValue)], model: LanguageModel, set: MethodSet = MethodSet(),
@@ -239,6 +243,38 @@ extension PluginDHAMTests {
         XCTAssertEqual(report["note"], "stages 0, 1 are not contiguous in depth; each spans its layers")
         let lines = try XCTUnwrap(method as? Inspectable).inspect("stages").lines
         XCTAssertTrue(lines.contains("  stage 0: layers 0, 2 → prompt of 2 vectors at blocks.0.input (not contiguous: spans 0–2)"), "\(lines)")
+    }
+}
+
+extension PluginDHAMTests {
+    func testSessionCalibratesTrainsSavesAndRestoresTheStages() throws {
+        let session = Session(write: { _ in })
+        session.plugins = try registry()
+        func run(_ name: String, _ positional: [Value] = [], _ named: [(String, Value)] = []) throws -> Value {
+            try session.run(CommandInvocation(name: name, positional: positional, named: named, flags: []))
+        }
+        func stages(_ value: Value) -> [Value]? {
+            guard case let .record(record) = value, case let .array(stages)? = record["stages"] else { return nil }
+            return stages
+        }
+        _ = try run("load", [.string("tiny")])
+        XCTAssertThrowsError(try run("use", [.string("dham")])) { XCTAssertTrue("\($0)".contains("run `data …` first"), "\($0)") }
+        _ = try run("data", [.string("gsm8k")], [("limit", .int(6))])
+        _ = try run("use", [.string("dham")], [("calib", .int(6)), ("bootstrap", .int(3)), ("m", .int(2))])
+        let calibrated = try run("inspect", [.string("stages")])
+        XCTAssertEqual(stages(calibrated)?.count, 3)
+        _ = try run("train", [], [("steps", .int(2)), ("batch", .int(2)), ("max_length", .int(48))])
+
+        let path = NSTemporaryDirectory() + "strata-dham-\(ProcessInfo.processInfo.processIdentifier).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try run("save", [.string(path)])
+        let trained = try XCTUnwrap(session.methods.method(named: "dham")).trainableParameters.map(\.scalars)
+        _ = try run("unuse", [.string("dham")])
+        _ = try run("use", [.string("dham")], [("metric", .string("uniform")), ("G", .int(2))])
+        _ = try run("restore", [.string(path)])
+        XCTAssertEqual(stages(try run("inspect", [.string("stages")])).map { $0.map { $0.description } },
+                       stages(calibrated).map { $0.map { $0.description } }, "the restored method has the saved stages")
+        XCTAssertEqual(try XCTUnwrap(session.methods.method(named: "dham")).trainableParameters.map(\.scalars), trained)
     }
 }
 
