@@ -124,6 +124,21 @@ final class InspectAnalysisTests: XCTestCase {
         XCTAssertThrowsError(try inspect("topology", [("file", .string(csv)), ("max_radius", .double(-1))]))
     }
 
+    func testTopologyOfADistanceMatrix() throws {
+        // Four points on a square (sides 1, diagonals 2): one cycle born at 1, filled at 2.
+        let path = try file("square.csv", "0,1,2,1\n1,0,1,2\n2,1,0,1\n1,2,1,0\n")
+        let record = try inspect("topology", [("file", .string(path)), ("kind", .string("distance"))])
+        guard case let .array(h1)? = record["h1"], case let .array(bar)? = h1.first else { return XCTFail("h1") }
+        XCTAssertEqual(h1.count, 1)
+        XCTAssertEqual(doubles(.array(bar)), [1, 2])
+        XCTAssertEqual(record["entropy_h1"], .double(0))
+        let bad = try file("asym.csv", "0,1\n3,0\n")
+        XCTAssertThrowsError(try inspect("topology", [("file", .string(bad)), ("kind", .string("distance"))])) { error in
+            XCTAssertTrue("\(error)".contains("not symmetric") && "\(error)".contains(bad), "\(error)")
+        }
+        XCTAssertThrowsError(try inspect("topology", [("file", .string(bad)), ("kind", .string("graph"))]))
+    }
+
     func testCKAOnTinyIsSymmetricWithUnitDiagonal() throws {
         _ = try session.run(CommandInvocation(name: "load", positional: [.string("tiny")], named: [], flags: []))
         XCTAssertThrowsError(try inspect("cka", [])) { error in

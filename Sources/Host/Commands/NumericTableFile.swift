@@ -5,7 +5,8 @@ import Foundation
 /// (a distance matrix, a point cloud). Errors name the file, and the row and column of a bad cell.
 enum NumericTableFile {
     /// Rows of a CSV (comma, tab or space separated; `#` comment lines and a non-numeric header
-    /// line are skipped) or of a 2-D `.npy` array (float32/float64).
+    /// line are skipped) or of a 2-D `.npy` array (float32/float64; values pass through float32,
+    /// as `NumpyArrayFile` reads them).
     static func read(_ path: String, command: String) throws -> [[Double]] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandError("\(command): cannot read \(path): no such file")
