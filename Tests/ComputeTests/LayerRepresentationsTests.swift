@@ -22,6 +22,23 @@ final class LayerRepresentationsTests: XCTestCase {
         XCTAssertNotEqual(batched[1].scalars, batched[0].scalars)
     }
 
+    func testSkippingLeadingPositionsDropsThoseRowsOnly() throws {
+        let model = Self.tiny.model
+        let width = model.config.hiddenSize
+        let sequences = [[5, 6, 7], [8, 9], [10]]
+        let all = try LayerRepresentations.collect(model: model, sequences: sequences, batchSize: 1)
+        let skipped = try LayerRepresentations.collect(model: model, sequences: sequences, batchSize: 1, skipLeading: 1)
+        // Rows kept: positions 1, 2 of the first sequence and 1 of the second (rows 1, 2, 4 of all).
+        for (a, b) in zip(all, skipped) {
+            XCTAssertEqual(b.shape, [3, width])
+            let expected = [1, 2, 4].flatMap { Array(a.scalars[($0 * width)..<(($0 + 1) * width)]) }
+            XCTAssertEqual(b.scalars, expected)
+        }
+        let limited = try LayerRepresentations.collect(model: model, sequences: sequences, maxTokens: 2, batchSize: 1, skipLeading: 1)
+        XCTAssertEqual(limited[0].shape, [2, width])
+        XCTAssertThrowsError(try LayerRepresentations.collect(model: model, sequences: [[1]], skipLeading: 1))
+    }
+
     func testTokenLimitAndLayerSelection() throws {
         let model = Self.tiny.model
         let chosen = try LayerRepresentations.collect(model: model, sequences: [[1, 2, 3, 4], [5, 6, 7]],

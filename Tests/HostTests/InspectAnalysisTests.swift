@@ -160,7 +160,8 @@ final class InspectAnalysisTests: XCTestCase {
                 XCTAssertTrue((0...1.000001).contains(matrix[i][j]))
             }
         }
-        let chosen = try inspect("cka", [("layers", .string("1-3")), ("limit", .int(100))])
+        let chosen = try inspect("cka", [("layers", .string("1-3")), ("limit", .int(100)), ("skip", .int(1))])
+        XCTAssertEqual(chosen["tokens"], .int(100))
         XCTAssertEqual(chosen["layers"], .int(3))
         XCTAssertThrowsError(try inspect("cka", [("layers", .array([.int(0), .int(9)]))])) { error in
             XCTAssertTrue("\(error)".contains("layer 9 does not exist"), "\(error)")

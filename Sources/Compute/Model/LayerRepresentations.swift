@@ -12,8 +12,12 @@ public enum LayerRepresentations {
     /// One `[N, d_model]` tensor per requested representation (default: all L + 1), N the real
     /// tokens of `sequences` in order, stopping after `maxTokens` of them. Runs without hooks
     /// other than its own and without recording a graph; `batchSize` sequences per forward pass.
+    /// `skipLeading`: leave out each sequence's first positions (the BOS token, whose hidden
+    /// state in Llama-family models carries outsized activations that can dominate linear CKA);
+    /// they still run through the model, so later positions attend to them as usual.
     public static func collect(model: LlamaModel, sequences: [[Int]], maxTokens: Int? = nil,
-                               layers requested: [Int]? = nil, batchSize: Int = 8) throws -> [Tensor] {
+                               layers requested: [Int]? = nil, batchSize: Int = 8,
+                               skipLeading: Int = 0) throws -> [Tensor] {
         let count = model.config.layerCount + 1
         let layers = requested ?? Array(0..<count)
         if let bad = layers.first(where: { !(0..<count).contains($0) }) {
@@ -26,17 +30,23 @@ public enum LayerRepresentations {
             throw ModelError.invalidInput("maxTokens is \(maxTokens); it must be at least 1")
         }
         guard batchSize >= 1 else { throw ModelError.invalidInput("batchSize is \(batchSize); it must be at least 1") }
+        guard skipLeading >= 0 else { throw ModelError.invalidInput("skipLeading is \(skipLeading); it must be at least 0") }
         // The model is causal, so cutting sequences at the token budget leaves the kept
         // positions' states unchanged and spares computing the rest.
         var budget = maxTokens ?? .max
         var kept: [[Int]] = []
-        for sequence in sequences where budget > 0 {
-            kept.append(Array(sequence.prefix(budget)))
-            budget -= kept[kept.count - 1].count
+        for sequence in sequences where budget > 0 && sequence.count > skipLeading {
+            let (end, overflow) = skipLeading.addingReportingOverflow(budget)
+            let taken = Array(sequence.prefix(overflow ? sequence.count : end))
+            kept.append(taken)
+            budget -= taken.count - skipLeading
+        }
+        guard !kept.isEmpty else {
+            throw ModelError.invalidInput("every sequence has at most \(skipLeading) tokens, all of them skipped")
         }
         let sequences = kept
-        let collector = RepresentationCollector(layers: Set(layers), finalIndex: count - 1,
-                                                width: model.config.hiddenSize, limit: maxTokens ?? .max)
+        let collector = RepresentationCollector(layers: Set(layers), finalIndex: count - 1, width: model.config.hiddenSize,
+                                                limit: maxTokens ?? .max, skipLeading: skipLeading)
         var start = 0
         while start < sequences.count && collector.collected < collector.limit {
             let batch = Array(sequences[start..<min(start + batchSize, sequences.count)])
@@ -60,13 +70,15 @@ final class RepresentationCollector: ForwardHooks {
     let finalIndex: Int
     let width: Int
     let limit: Int
+    let skipLeading: Int
     /// Per representation index (0…finalIndex), `[collected, width]` row-major; empty when not requested.
     private(set) var rows: [[Float]]
     private(set) var collected = 0
     /// How many of the current batch's real tokens fit under the limit, and which positions they are.
     private var taken: [(row: Int, position: Int)] = []
 
-    init(layers: Set<Int>, finalIndex: Int, width: Int, limit: Int) {
+    init(layers: Set<Int>, finalIndex: Int, width: Int, limit: Int, skipLeading: Int) {
+        self.skipLeading = skipLeading
         self.layers = layers
         self.finalIndex = finalIndex
         self.width = width
@@ -77,7 +89,7 @@ final class RepresentationCollector: ForwardHooks {
     func beginBatch(isReal: [[Bool]]) {
         taken = []
         for (row, mask) in isReal.enumerated() {
-            for (position, real) in mask.enumerated() where real && collected + taken.count < limit {
+            for (position, real) in mask.enumerated() where real && position >= skipLeading && collected + taken.count < limit {
                 taken.append((row, position))
             }
         }

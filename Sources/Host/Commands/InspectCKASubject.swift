@@ -6,12 +6,12 @@ import PluginAPI
 /// steps 1–2): representation 0 is the embeddings, l the output of block l−1, the last one
 /// the final norm's output (see `LayerRepresentations`).
 enum InspectCKASubject {
-    static let usage = "inspect cka [layers=[0, 4, 8] | layers=\"0-8\"] [limit=2048 tokens]"
+    static let usage = "inspect cka [layers=[0, 4, 8] | layers=\"0-8\"] [limit=2048 tokens] [skip=0 leading tokens per example]"
 
     static let subject = InspectSubject(
         name: "cka", usage: usage,
         summary: "Linear CKA similarity between the layers' hidden states on the data chosen by `data` (no methods active).",
-        parameters: ["layers", "limit"]) { session, args in
+        parameters: ["layers", "limit", "skip"]) { session, args in
         try run(session, args)
     }
 
@@ -24,10 +24,11 @@ enum InspectCKASubject {
         let count = model.model.config.layerCount + 1
         let layers = try layerList(args.value("layers"), count: count, command: command)
         let limit = try args.int("limit", default: 2048, range: 2...10_000_000)
+        let skip = try args.int("skip", default: 0, range: 0...1_000_000)
         let encoder = try TrainingExampleEncoder(model: model, format: .plain)
         let sequences = try data.examples.map { try encoder.encode($0).inputIDs }
         let representations = try LayerRepresentations.collect(model: model.model, sequences: sequences,
-                                                               maxTokens: limit, layers: layers)
+                                                               maxTokens: limit, layers: layers, skipLeading: skip)
         let tokens = representations.first?.shape[0] ?? 0
         guard tokens >= 2 else { throw CommandError("\(command): the data gave \(tokens) token; CKA needs at least 2") }
         let matrix = try LinearCKA.matrix(representations)
