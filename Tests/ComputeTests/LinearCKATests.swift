@@ -78,6 +78,18 @@ final class LinearCKATests: XCTestCase {
         XCTAssertLessThan(try LinearCKA.similarity(x, y), 0.01)   // independent: near 0
     }
 
+    func testMatrixOfSelectedRowsEqualsMatrixOfGatheredRows() throws {
+        let layers = try (0..<3).map { try tensor(random(20, 4, seed: 20 + UInt64($0))) }
+        let rows = [3, 3, 0, 19, 7, 7, 7, 12, 5, 1]
+        let gathered = try layers.map { layer in
+            try Tensor(shape: [rows.count, 4], scalars: rows.flatMap { r in (0..<4).map { layer.scalars[r * 4 + $0] } })
+        }
+        let a = try LinearCKA.matrix(layers, rows: rows), b = try LinearCKA.matrix(gathered)
+        for i in 0..<3 { for j in 0..<3 { XCTAssertEqual(a[i][j], b[i][j], accuracy: 1e-12) } }
+        XCTAssertNotEqual(a[0][1], try LinearCKA.matrix(layers)[0][1])
+        XCTAssertThrowsError(try LinearCKA.matrix(layers, rows: [0, 20]))
+    }
+
     func testBadInputsAreErrors() throws {
         let x = try tensor(random(10, 3, seed: 7))
         XCTAssertThrowsError(try LinearCKA.similarity(x, try tensor(random(9, 3, seed: 8)))) { error in

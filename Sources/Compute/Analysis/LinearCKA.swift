@@ -24,8 +24,10 @@ public enum LinearCKA {
 
     /// The L×L CKA matrix of `layers`, each `[N, d_l]` over the same N inputs. Each layer is
     /// centred once and each pair's product computed once (the matrix is symmetric).
-    public static func matrix(_ layers: [Tensor]) throws -> [[Double]] {
-        let features = try layers.enumerated().map { try CenteredFeatures($0.element, label: "layer \($0.offset)") }
+    /// `rows`: use these rows of every layer instead (repeats allowed: a bootstrap resample of
+    /// the calibration tokens, DHAM step 3) without copying the layers first.
+    public static func matrix(_ layers: [Tensor], rows: [Int]? = nil) throws -> [[Double]] {
+        let features = try layers.enumerated().map { try CenteredFeatures($0.element, rows: rows, label: "layer \($0.offset)") }
         if let first = features.first, let bad = features.firstIndex(where: { $0.rows != first.rows }) {
             throw TensorError.shapeMismatch(op: "LinearCKA", lhs: layers[0].shape, rhs: layers[bad].shape,
                                             reason: "layer \(bad) has \(features[bad].rows) rows, layer 0 has \(first.rows); every layer needs one row per input")
@@ -63,19 +65,25 @@ struct CenteredFeatures {
     /// error grows with the block length, not with N.
     static let blockRows = 4096
 
-    init(_ tensor: Tensor, label: String) throws {
+    /// `rows`: the rows of `tensor` to take, in order (all when nil).
+    init(_ tensor: Tensor, rows selection: [Int]? = nil, label: String) throws {
         guard tensor.rank == 2 else {
             throw TensorError.invalidShape(op: "LinearCKA", shape: tensor.shape,
                                            reason: "\(label) must be [N, d] (one row per input)")
         }
-        let (n, d) = (tensor.shape[0], tensor.shape[1])
+        let d = tensor.shape[1]
+        if let selection, let bad = selection.first(where: { !(0..<tensor.shape[0]).contains($0) }) {
+            throw TensorError.invalidArgument(op: "LinearCKA", reason: "row \(bad) is outside \(label)'s \(tensor.shape[0]) rows")
+        }
+        let rowIndex = selection ?? Array(0..<tensor.shape[0])
+        let n = rowIndex.count
         guard n >= 2, d >= 1 else {
             throw TensorError.invalidShape(op: "LinearCKA", shape: tensor.shape, reason: "\(label) needs at least 2 rows and 1 column")
         }
         let source = tensor.contiguous()
         let pointer = source.data
         var means = [Double](repeating: 0, count: d)
-        for r in 0..<n {
+        for r in rowIndex {
             let row = pointer + r * d
             for c in 0..<d { means[c] += Double(row[c]) }
         }
@@ -83,9 +91,9 @@ struct CenteredFeatures {
         var centred = [Float](repeating: 0, count: n * d)
         var finite = true
         centred.withUnsafeMutableBufferPointer { out in
-            for r in 0..<n {
+            for (r, source) in rowIndex.enumerated() {
                 for c in 0..<d {
-                    let v = Double(pointer[r * d + c])
+                    let v = Double(pointer[source * d + c])
                     if !v.isFinite { finite = false }
                     out[r * d + c] = Float(v - means[c])
                 }

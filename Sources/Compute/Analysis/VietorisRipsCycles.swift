@@ -41,19 +41,24 @@ extension RipsComplex {
         return result
     }
 
-    /// The earliest cofacet of edge {i, j} (without building the column).
+    /// The earliest cofacet of edge {i, j}, without building the column: the hot loop (one
+    /// scan per edge), so it runs on raw rows of the distance table.
     func earliestCofacet(_ i: Int, _ j: Int) -> Triangle? {
         distance.withUnsafeBufferPointer { d -> Triangle? in
-            let dij = d[i * n + j]
-            var best: Triangle?
+            let rowI = d.baseAddress! + i * n, rowJ = d.baseAddress! + j * n
+            let dij = rowI[j]
+            var bestDiameter = Double.infinity, bestIndex = Int.max
             for k in 0..<n where k != i && k != j {
-                let diameter = max(dij, d[i * n + k], d[j * n + k])
-                guard diameter <= maxRadius, best == nil || diameter <= best!.diameter else { continue }
+                let diameter = Swift.max(dij, Swift.max(rowI[k], rowJ[k]))
+                if diameter > maxRadius || diameter > bestDiameter { continue }
                 let sorted = RipsComplex.sorted3(i, j, k)
-                let t = Triangle(diameter: diameter, index: RipsComplex.triangleIndex(sorted.0, sorted.1, sorted.2))
-                if best == nil || t < best! { best = t }
+                let index = RipsComplex.triangleIndex(sorted.0, sorted.1, sorted.2)
+                if diameter < bestDiameter || index < bestIndex {
+                    bestDiameter = diameter
+                    bestIndex = index
+                }
             }
-            return best
+            return bestIndex == Int.max ? nil : Triangle(diameter: bestDiameter, index: bestIndex)
         }
     }
 
@@ -67,12 +72,11 @@ extension RipsComplex {
 
     /// Whether edge `index` (diameter `diameter`) is the latest facet of triangle {a, b, c}.
     func isLatestFacet(_ index: Int, diameter: Double, of t: (Int, Int, Int)) -> Bool {
-        for (u, v) in [(t.0, t.1), (t.0, t.2), (t.1, t.2)] {
-            let other = RipsComplex.edgeIndex(u, v)
+        func later(_ u: Int, _ v: Int) -> Bool {
             let d = distance[u * n + v]
-            if d > diameter || (d == diameter && other > index) { return false }
+            return d > diameter || (d == diameter && RipsComplex.edgeIndex(u, v) > index)
         }
-        return true
+        return !later(t.0, t.1) && !later(t.0, t.2) && !later(t.1, t.2)
     }
 
     /// The H1 intervals, skipping the columns of `cleared` edges.
