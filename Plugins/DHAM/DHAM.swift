@@ -34,6 +34,8 @@ private let schema = ParameterSchema([
     ParameterSpec("metric", .choice(["cka", "cosine", "euclidean", "uniform", "single"]), default: .string("cka"),
                   help: "how layers are grouped: calibrated similarity (cka, cosine, euclidean), uniform split, or a single stage"),
     ParameterSpec("calib", .int(.closed(1...100_000)), default: .int(32), help: "calibration examples (the session's first ones)"),
+    ParameterSpec("skip", .int(.closed(0...64)), default: .int(1),
+                  help: "leading positions of each calibration example left out of the representations (the BOS/attention-sink token)"),
     ParameterSpec("bootstrap", .int(.closed(0...10_000)), default: .int(20),
                   help: "bootstrap resamples of the calibration examples for choosing G (0: the full set only)"),
     ParameterSpec("linkage", .choice(["average", "single", "complete", "ward"]), default: .string("average"),
@@ -55,6 +57,7 @@ final class DHAM: SoftPromptProvider, Inspectable {
     let perStage: Int
     let budget: Int?
     let calibrationCount: Int
+    let skipLeading: Int
     let bootstrap: Int
     let linkage: String
     let gRange: ClosedRange<Int>
@@ -77,6 +80,7 @@ final class DHAM: SoftPromptProvider, Inspectable {
         let total = try parameters.int("budget")
         budget = total > 0 ? total : nil
         calibrationCount = try parameters.int("calib")
+        skipLeading = try parameters.int("skip")
         bootstrap = try parameters.int("bootstrap")
         linkage = try parameters.string("linkage")
         let (gmin, gmax) = (try parameters.int("gmin"), try parameters.int("gmax"))

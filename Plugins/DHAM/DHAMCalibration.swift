@@ -3,8 +3,10 @@
 // silhouette, stabilised over bootstrap resamples → stages.
 //
 // Representations. X^(l) is the hidden state entering block l (layer 0: the embeddings), i.e.
-// the sequence a stage prompt inserted at layer l joins; every token of every calibration
-// example (prompt and answer, at most 256 tokens each) is one row, stacked over examples.
+// the sequence a stage prompt inserted at layer l joins (LayerRepresentations); every token of
+// every calibration example (prompt and answer, at most 256 tokens each) is one row, stacked over
+// examples, except each example's first `skip` positions (the BOS/attention-sink token, whose
+// outsized activations dominate linear CKA; they still run through the model).
 // Distances. cka: 1 − linear CKA. cosine: 1 − the mean over tokens of the cosine between a
 // token's vectors in the two layers. euclidean: the RMS distance between a token's vectors
 // after each layer is centred and scaled to unit RMS norm (TokenwiseLayerSimilarity).
@@ -76,13 +78,13 @@ extension DHAM {
         guard layerCount >= 3 else {
             throw ParameterError("dham metric=\(metric) clusters layers, and this model has \(layerCount); use metric=uniform G=k")
         }
-        let examples = context.examples.prefix(calibrationCount).map { Array($0.ids.prefix(Self.calibrationTokens)) }.filter { !$0.isEmpty }
-        let states = try LayerStates(model: model, examples: examples)
+        let examples = context.examples.prefix(calibrationCount).map { Array($0.ids.prefix(Self.calibrationTokens)) }
+        let states = try LayerStates(model: model, examples: examples, skipLeading: skipLeading)
         guard states.tokens >= 2 else {
             throw ParameterError("dham: the calibration examples hold \(states.tokens) token; give more data (`data … limit=32`)")
         }
         let linkage = Linkage(rawValue: self.linkage) ?? .average
-        let full = try layerDistances(states.layers(Array(0..<examples.count)))
+        let full = try layerDistances(states.layers, rows: nil)
         let tree = AgglomerativeClustering.cluster(full.distances, linkage: linkage)
 
         // G: forced, or the silhouette-best cut in [gmin, gmax] (bootstrap vote when resampling).
@@ -102,9 +104,9 @@ extension DHAM {
             }
             if bootstrap > 0 {
                 var generator = context.generator(for: "dham.bootstrap")
-                let result = try ClusterCountSelection.bootstrap(sampleCount: examples.count, resamples: bootstrap, range: range,
+                let result = try ClusterCountSelection.bootstrap(sampleCount: states.examples, resamples: bootstrap, range: range,
                                                                  linkage: linkage, seed: generator.next()) { indices in
-                    try self.layerDistances(states.layers(indices)).distances
+                    try self.layerDistances(states.layers, rows: states.rows(indices)).distances
                 }
                 votes = result.votes
                 chosen = result.count
@@ -121,66 +123,55 @@ extension DHAM {
             throw ParameterError("dham: the \(linkage.rawValue)-linkage tree has tied merge heights and cannot be cut into exactly \(chosen) stages (it gives \(partition.count)); give another G or linkage")
         }
         return LayerCalibration(
-            partition: partition, distanceName: full.name, linkage: linkage.rawValue, examples: examples.count, tokens: states.tokens,
+            partition: partition, distanceName: full.name, linkage: linkage.rawValue, examples: states.examples, tokens: states.tokens,
             similarity: full.shown, merges: tree.merges.map { DendrogramFigure.Merge(left: $0.left, right: $0.right, height: $0.distance) },
             cut: tree.threshold(forCount: chosen), silhouette: silhouette, votes: votes)
     }
 
-    /// The layer distance of `metric`, and the matrix `inspect stages` shows (the similarity, or
-    /// for euclidean the distance itself).
-    func layerDistances(_ layers: [Tensor]) throws -> (distances: DistanceMatrix, shown: [[Double]], name: String) {
+    /// The layer distance of `metric` over `rows` of the representations (all when nil), and the
+    /// matrix `inspect stages` shows (the similarity, or for euclidean the distance itself).
+    func layerDistances(_ layers: [Tensor], rows: [Int]?) throws -> (distances: DistanceMatrix, shown: [[Double]], name: String) {
         switch metric {
-        case "cosine":
-            let s = try TokenwiseLayerSimilarity.cosine(layers)
-            return (try DistanceMatrix.fromSimilarity(s), s, "1 − mean token cosine")
-        case "euclidean":
-            let d = try TokenwiseLayerSimilarity.euclidean(layers)
+        case "cosine", "euclidean":
+            let selected = try rows.map { rows in try layers.map { try $0.indexSelect(axis: 0, indices: rows) } } ?? layers
+            if metric == "cosine" {
+                let s = try TokenwiseLayerSimilarity.cosine(selected)
+                return (try DistanceMatrix.fromSimilarity(s), s, "1 − mean token cosine")
+            }
+            let d = try TokenwiseLayerSimilarity.euclidean(selected)
             return (try DistanceMatrix(square: d), d, "RMS distance of mean-normalised tokens")
         default:
-            let s = try LinearCKA.matrix(layers)
+            let s = try LinearCKA.matrix(layers, rows: rows)
             return (try DistanceMatrix.fromSimilarity(s), s, "1 − linear CKA")
         }
     }
 }
 
-/// The hidden state entering every block (X^(l) for layer l: layer 0 is the embeddings), for
-/// each calibration example, from the frozen model.
+/// The hidden state entering every block (X^(l) for layer l: layer 0 is the embeddings) over
+/// every calibration token, from the frozen model, with each example's rows.
 private struct LayerStates {
-    /// `perExample[e][l]`: example e's tokens in layer l, `[n_e * d]`.
-    let perExample: [[[Float]]]
-    let width: Int
-    let layerCount: Int
+    /// `[N, d]` per layer: the tokens of all examples, stacked in order.
+    let layers: [Tensor]
+    /// The rows of each example.
+    let rowsOfExample: [Range<Int>]
 
-    init(model: LlamaModel, examples: [[Int]]) throws {
-        let capture = BlockInputCapture()
-        var all: [[[Float]]] = []
-        for ids in examples {
-            capture.states = Array(repeating: [], count: model.config.layerCount)
-            _ = try Autograd.noGrad { try model.forward([ids], hooks: capture, logits: .last) }
-            all.append(capture.states)
+    init(model: LlamaModel, examples: [[Int]], skipLeading: Int) throws {
+        let kept = examples.filter { $0.count > skipLeading }
+        guard !kept.isEmpty else {
+            throw ParameterError("dham: every calibration example has at most \(skipLeading) tokens, all of them skipped; lower skip or give longer data")
         }
-        perExample = all
-        width = model.config.hiddenSize
-        layerCount = model.config.layerCount
-    }
-
-    var tokens: Int { perExample.reduce(0) { $0 + ($1.first?.count ?? 0) } / max(width, 1) }
-
-    /// Every layer `[N, d]` over the tokens of the examples at `indices` (repeats allowed).
-    func layers(_ indices: [Int]) throws -> [Tensor] {
-        try (0..<layerCount).map { l in
-            let values = indices.flatMap { perExample[$0][l] }
-            return try Tensor(shape: [values.count / width, width], scalars: values)
+        layers = try LayerRepresentations.collect(model: model, sequences: kept, layers: Array(0..<model.config.layerCount),
+                                                  skipLeading: skipLeading)
+        var start = 0
+        rowsOfExample = kept.map { ids in
+            defer { start += ids.count - skipLeading }
+            return start..<(start + ids.count - skipLeading)
         }
     }
-}
 
-/// Copies `blocks.{l}.input` of a batch of one.
-private final class BlockInputCapture: ForwardHooks {
-    var states: [[Float]] = []
+    var examples: Int { rowsOfExample.count }
+    var tokens: Int { layers.first?.shape[0] ?? 0 }
 
-    func blockInput(_ layer: Int, _ state: SequenceState) throws -> SequenceState {
-        if layer < states.count { states[layer] = state.hidden.contiguous().scalars }   // [1, n, d]
-        return state
-    }
+    /// The rows of the examples at `indices` (repeats allowed: a bootstrap resample).
+    func rows(_ indices: [Int]) -> [Int] { indices.flatMap { Array(rowsOfExample[$0]) } }
 }

@@ -194,7 +194,8 @@ extension PluginDHAMTests {
     func testCKACalibrationClustersTheLayersOfTheBlockInputs() throws {
         let model = try LanguageModel.load("tiny")
         let examples = calibrationExamples(model)
-        let (method, set) = try use("dham", [("calib", .int(6)), ("bootstrap", .int(8)), ("m", .int(2))], model: model, examples: examples)
+        let (method, set) = try use("dham", [("calib", .int(6)), ("bootstrap", .int(8)), ("m", .int(2)), ("skip", .int(0))],
+                                     model: model, examples: examples)
         let inspection = try XCTUnwrap(method as? Inspectable).inspect("stages")
         let calibration = try XCTUnwrap(inspection.json["calibration"])
         XCTAssertEqual(calibration["examples"], JSONValue.int(6))
@@ -206,7 +207,11 @@ extension PluginDHAMTests {
         XCTAssertEqual(calibration["tokens"], JSONValue.int(layers[0].shape[0]))
         let expected = try LinearCKA.matrix(layers)
         let shown = try XCTUnwrap(calibration["similarity"]?.arrayValue).map { try XCTUnwrap($0.arrayValue?.compactMap(\.doubleValue)) }
-        for i in 0..<4 { for j in 0..<4 { XCTAssertEqual(shown[i][j], expected[i][j], accuracy: 1e-9) } }
+        for i in 0..<4 { for j in 0..<4 { XCTAssertEqual(shown[i][j], expected[i][j], accuracy: 1e-6) } }   // batched vs one-by-one forwards
+
+        let skipping = try use("dham", [("calib", .int(6)), ("bootstrap", .int(0))], model: model, examples: examples).method
+        let skipped = try XCTUnwrap(skipping as? Inspectable).inspect("stages").json["calibration"]?["tokens"]
+        XCTAssertEqual(skipped, JSONValue.int(layers[0].shape[0] - 6), "skip=1 (the default) leaves out each example's first token")
 
         // G = 3 (gmin=3, and 4 layers allow at most 3), the stages are the tree's 3 clusters.
         let tree = AgglomerativeClustering.cluster(try DistanceMatrix.fromSimilarity(expected), linkage: .average)
