@@ -11,8 +11,11 @@ extension FigureSVG {
         let slot = labels.isEmpty ? 0 : max(8, min(48, 640 / Double(labels.count)))
         let longest = labels.map { SVGWriter.textWidth($0, size: tickSize) }.max() ?? 0
         let rotate = longest > slot - 4
-        var area = PlotArea(width: max(480, 110 + slot * Double(labels.count)), height: 440, yScale: yScale,
-                            bottomExtra: rotate ? longest * 0.72 : 0)
+        // Labels turned 45° reach about 0.71 of their length left of their leaf; the cut's
+        // label sits right of the plot.
+        var area = PlotArea(width: max(480, 110 + slot * Double(labels.count)) + (figure.cut == nil ? 0 : 60), height: 440,
+                            yScale: yScale, rightExtra: figure.cut == nil ? 0 : 60, bottomExtra: rotate ? longest * 0.72 : 0,
+                            minimumLeft: rotate ? longest * 0.71 - slot / 2 + 8 : 0)
         var svg = SVGWriter()
         area.drawTitle(figure.title + (layout.valid ? "" : " (merges do not form a tree)"), into: &svg)
         area.drawYAxis(label: "height", into: &svg)
@@ -36,7 +39,7 @@ extension FigureSVG {
         if let cut = figure.cut, let y = area.y(cut) {
             svg.line(area.left, y, area.left + area.plotWidth, y,
                      [("class", "cut"), ("stroke", "#e15759"), ("stroke-width", "1.5"), ("stroke-dasharray", "6 4")])
-            svg.text("cut \(AxisScale.format(cut))", x: area.left + area.plotWidth - 4, y: y - 5, anchor: "end",
+            svg.text("cut \(AxisScale.format(cut))", x: area.left + area.plotWidth + 6, y: y + 4, anchor: "start",
                      size: tickSize, attributes: [("fill", "#e15759")])
         }
         if labels.isEmpty { area.drawNoData(into: &svg) }

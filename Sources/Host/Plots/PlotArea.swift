@@ -9,16 +9,21 @@ struct PlotArea {
     let plotHeight: Double
     var xScale: AxisScale?
     let yScale: AxisScale?
+    /// The widest y tick label, in pixels (the axis label sits just left of it).
+    let tickLabelWidth: Double
 
     /// `rightExtra`: room for a legend or colour scale; `bottomExtra`: room for rotated labels.
-    init(width: Double, height: Double, yScale: AxisScale?, rightExtra: Double = 0, bottomExtra: Double = 0, leftExtra: Double = 0) {
-        self.width = width
+    /// `minimumLeft`: a left margin at least this wide (rotated labels reaching left of the first slot).
+    init(width: Double, height: Double, yScale: AxisScale?, rightExtra: Double = 0, bottomExtra: Double = 0,
+         leftExtra: Double = 0, minimumLeft: Double = 0) {
         self.height = height + bottomExtra
         self.yScale = yScale
         let tickWidth = yScale.map { scale in scale.ticks.map { SVGWriter.textWidth(scale.label($0), size: FigureSVG.tickSize) }.max() ?? 0 } ?? 0
-        left = 34 + tickWidth + 8 + leftExtra
+        tickLabelWidth = tickWidth
+        left = max(34 + tickWidth + 8 + leftExtra, minimumLeft)
         top = 48
-        plotWidth = max(40, width - left - 24 - rightExtra)
+        self.width = width + max(0, minimumLeft - (34 + tickWidth + 8 + leftExtra))
+        plotWidth = max(40, self.width - left - 24 - rightExtra)
         plotHeight = max(40, height - top - 56)
     }
 
@@ -50,7 +55,8 @@ struct PlotArea {
             svg.line(left - 5, y, left, y, [("stroke", "#333333")])
             svg.text(scale.label(tick), x: left - 8, y: y + 4, anchor: "end", size: FigureSVG.tickSize, attributes: [("class", "tick")])
         }
-        svg.text(SVGWriter.clip(label, Int(plotHeight / 7)), x: 16, y: top + plotHeight / 2, anchor: "middle",
+        let x = max(16, left - tickLabelWidth - 22)
+        svg.text(SVGWriter.clip(label, Int(plotHeight / 7)), x: x, y: top + plotHeight / 2, anchor: "middle",
                  size: FigureSVG.labelSize, rotate: -90, attributes: [("class", "axis-label")])
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PluginAPI
 
 /// A line chart in text: one series is drawn in braille (2×4 dots per character, lines
@@ -18,9 +19,14 @@ struct TerminalLineChart {
         guard points.contains(where: { !$0.isEmpty }) else { return out + ["(no data)"] }
         let xScale = AxisScale(values: xs.filter(\.isFinite))
         let yScale = AxisScale(values: ys, logarithmic: figure.logY)
-        // Label the top, middle and bottom rows with the values they stand for.
-        let labels = [0, rows / 2, rows - 1].map { row in AxisScale.format(yScale.value(atFraction: 1 - Double(row) / Double(rows - 1))) }
-        let labelWidth = labels.map(\.count).max() ?? 1
+        // Each tick labels the row it falls on (ticks are nice numbers: 14, 16, 18 …).
+        var labels = [Int: String]()
+        for tick in yScale.ticks {
+            guard let f = yScale.fraction(yScale.logarithmic ? pow(10, tick) : tick) else { continue }
+            let row = Int(((1 - min(1, max(0, f))) * Double(rows - 1)).rounded())
+            if labels[row] == nil { labels[row] = yScale.label(tick) }
+        }
+        let labelWidth = labels.values.map(\.count).max() ?? 1
         let columns = max(10, width - labelWidth - 2)
         var grid = [[Character]](repeating: [Character](repeating: " ", count: columns), count: rows)
         if figure.series.count == 1 {
@@ -32,7 +38,7 @@ struct TerminalLineChart {
             }
         }
         for row in 0..<rows {
-            let label = row == 0 ? labels[0] : row == rows / 2 ? labels[1] : row == rows - 1 ? labels[2] : ""
+            let label = labels[row] ?? ""
             out.append(FigureTerminal.pad(label, labelWidth, right: true) + (label.isEmpty ? " │" : " ┤") + String(grid[row]))
         }
         out.append(String(repeating: " ", count: labelWidth) + " └" + String(repeating: "─", count: columns))
