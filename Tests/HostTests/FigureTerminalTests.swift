@@ -101,6 +101,9 @@ final class FigureTerminalTests: XCTestCase {
                                .barcode(BarcodeFigure(title: "e", bars: [.init(dimension: 0, birth: .nan, death: 1)]))] {
             XCTAssertEqual(render(figure), ["e", "(no data)"])
         }
+        let huge = [Double.greatestFiniteMagnitude, -Double.greatestFiniteMagnitude, 0]
+        XCTAssertEqual(render(.lines(LineFigure(title: "huge", xLabel: "x", yLabel: "y", series: [Series(name: "s", x: huge, y: huge)])))[0], "huge")
+        XCTAssertEqual(render(.bars(BarFigure(title: "huge", yLabel: "", labels: ["a", "b", "c"], values: huge))).count, 4)
         let one = render(.lines(LineFigure(title: "one", xLabel: "x", yLabel: "y", series: [Series(name: "s", x: [2], y: [3])])))
         XCTAssertEqual(one[1...12].joined().unicodeScalars.filter { (0x2801...0x28FF).contains($0.value) }.count, 1)
     }

@@ -63,13 +63,10 @@ struct TerminalDendrogram {
             let label = r % spacing == 0 ? figure.leafLabels[layout.leafOrder[r / spacing]] : ""
             out.append(FigureTerminal.pad(FigureTerminal.clip(label, labelWidth), labelWidth, right: true) + " " + String(text))
         }
+        // The height axis under the tree: 0 at the leaves, the largest height at the right edge.
         let right = AxisScale.format(maxHeight)
         var axis = "0" + String(repeating: " ", count: max(1, columns - 1 - right.count)) + right
-        if let cut = cutColumn, let c = figure.cut {
-            let mark = "┊ cut \(AxisScale.format(c))"
-            axis = "height 0…\(right)   " + mark
-            _ = cut
-        }
+        if cutColumn != nil, let cut = figure.cut { axis = "height 0…\(right)   ┊ cut \(AxisScale.format(cut))" }
         out.append(String(repeating: " ", count: labelWidth + 1) + axis)
         return out
     }
