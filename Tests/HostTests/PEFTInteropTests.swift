@@ -195,3 +195,30 @@ final class PEFTInteropTests: XCTestCase {
         XCTAssertEqual(try InTreePlugins.logits(try XCTUnwrap(session.model), ids, hooks: session.methods), before)
     }
 }
+
+/// The numbers Tests/Fixtures/peft/check_peft_lora.py recorded with the real `peft` package, and
+/// the config keys it read, which the exporter must keep writing.
+final class PEFTCheckFixtureTests: XCTestCase {
+    func testRecordedComparisonIsWithinToleranceAndItsKeysAreStillWritten() throws {
+        let path = InTreePlugins.repository + "/Tests/Fixtures/peft/peft_check.json"
+        let recorded = try JSONValue.parse(String(contentsOfFile: path, encoding: .utf8))
+        let lora = try XCTUnwrap(recorded["lora"]), prompt = try XCTUnwrap(recorded["prompt_tuning"])
+        let base = try XCTUnwrap(recorded["base_max_abs_diff"]?.doubleValue)
+        XCTAssertLessThan(try XCTUnwrap(lora["max_abs_diff"]?.doubleValue), 1e-3)
+        XCTAssertLessThan(try XCTUnwrap(prompt["max_abs_diff"]?.doubleValue), 1e-3)
+        XCTAssertGreaterThan(try XCTUnwrap(lora["unpermuted_control_max_abs_diff"]?.doubleValue), 100 * base,
+                             "without the q/k row reordering the adapter would not match")
+        XCTAssertGreaterThan(try XCTUnwrap(lora["adapter_effect_max_abs"]?.doubleValue), 0.1, "the checked adapter acts")
+
+        let model = try LanguageModel.load("tiny")
+        for (name, parameters, fixture) in [("lora", [("r", ParameterValue.int(2))], lora), ("prompt", [("m", .int(2))], prompt)] {
+            let method = try InTreePlugins.method(name, parameters, model: model).method
+            let directory = NSTemporaryDirectory() + "strata-peft-keys-\(ProcessInfo.processInfo.processIdentifier)-\(name)"
+            try PEFTExport.write(method, model: model, to: directory)
+            let written = try JSONValue.parse(String(contentsOfFile: directory + "/adapter_config.json", encoding: .utf8))
+            let keys = try XCTUnwrap(fixture["config"]?.objectValue).keys
+            for key in keys { XCTAssertNotNil(written[key], "\(name): \(key)") }
+            XCTAssertEqual(written["peft_type"], fixture["config"]?["peft_type"])
+        }
+    }
+}
