@@ -59,7 +59,7 @@ public struct ParameterSpec: Equatable {
             return try validate(.list([.int(i)]), method: method)
         case (.layers, .string(let text)):
             do { return .string(try LayerSelection(parsing: text).description) }
-            catch { throw ParameterError("\(method) \(name)=\(text): \(error)") }
+            catch { throw ParameterError("\(method) \(error)") }
         case (.layers, .int(let i)) where i >= 0:
             return .string(String(i))
         case (.layers, .list(let items)):

@@ -49,6 +49,18 @@ final class PluginHierLoRATests: XCTestCase {
         XCTAssertTrue(report.contains("trainable parameters: \(2 * 16 * (128 + 96 + 96 + 128))"), "\(report)")
     }
 
+    func testShowCommandPrintsTheSplit() throws {
+        var printed: [String] = []
+        let session = Session(write: { printed.append($0) })
+        session.plugins = try InTreePlugins.registry()
+        _ = try session.run(CommandInvocation(name: "load", positional: [.string("tiny")]))
+        _ = try session.run(CommandInvocation(name: "use", positional: [.string("hierlora")], named: [("block", .string("global"))]))
+        printed.removeAll()
+        _ = try session.run(CommandInvocation(name: "show"))
+        let text = printed.joined()
+        XCTAssertTrue(text.contains("hierlora:\n  block: global\n    local: layers 0–1\n    mid: layers 2\n    global: layers 3  (selected)"), text)
+    }
+
     func testBadParametersAreClearErrors() throws {
         let model = try LanguageModel.load("tiny")
         func message(_ parameters: [(String, ParameterValue)]) -> String {

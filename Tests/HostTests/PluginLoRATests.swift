@@ -95,7 +95,7 @@ final class PluginLoRATests: XCTestCase {
         XCTAssertEqual(message([("targets", .string("q,x"))]),
                        "lora targets=q,x: unknown target \"x\" in targets=q,x; the projections are q, k, v, o, gate, up, down")
         XCTAssertEqual(message([("layers", .int(9))]), "lora layers=9: layer 9 is out of range: the model has 4 layers (0…3)")
-        XCTAssertTrue(message([("layers", .string("foo"))]).hasPrefix("lora layers=foo: layers=foo: \"foo\" is not a layer index"),
+        XCTAssertTrue(message([("layers", .string("foo"))]).hasPrefix("lora layers=foo: \"foo\" is not a layer index"),
                       message([("layers", .string("foo"))]))
         XCTAssertTrue(message([("dropout", .double(1))]).hasPrefix("lora dropout=1.0 is out of range"), message([("dropout", .double(1))]))
         XCTAssertTrue(message([("alpha", .double(0))]).hasPrefix("lora alpha=0.0 is out of range"), message([("alpha", .double(0))]))
