@@ -55,6 +55,9 @@ final class PEFTInteropTests: XCTestCase {
         XCTAssertEqual(json["layers_to_transform"], .array([.int(1), .int(2)]))
         XCTAssertEqual(json["base_model_name_or_path"], .string("strata/tiny"))
         XCTAssertEqual(json["bias"], .string("none"))
+        // tiny rotates halves (the Hugging Face layout), so B is written as it is.
+        let qB = method.trainableParameters.first { $0.name == "lora.blocks.1.q.B" }?.scalars
+        XCTAssertEqual(try weights.floatTensor(named: "base_model.model.model.layers.1.self_attn.q_proj.lora_B.weight").scalars, qB)
         // The smollm2 alias is recorded under its Hub name (what the check script loads with transformers).
         XCTAssertEqual(PEFTLayout.baseModelName(try LanguageModel(name: "smollm2", source: .gguf("/x.gguf"), model: model.model,
                                                                   tokenizer: model.tokenizer, chatTemplate: nil)),
@@ -73,6 +76,19 @@ final class PEFTInteropTests: XCTestCase {
         let original = Dictionary(uniqueKeysWithValues: method.trainableParameters.map { ($0.name!, $0.scalars) })
         let restored = Dictionary(uniqueKeysWithValues: back.trainableParameters.map { ($0.name!, $0.scalars) })
         XCTAssertEqual(original, restored)
+        XCTAssertEqual(try InTreePlugins.logits(model, ids, hooks: backSet), try InTreePlugins.logits(model, ids, hooks: set))
+    }
+
+    func testHierLoRAExportsAsALoRAOnItsBlock() throws {
+        let model = try LanguageModel.load("tiny")
+        let (method, set) = try InTreePlugins.method("hierlora", [("block", .string("local")), ("r", .int(2)),
+                                                                   ("b-init", .string("random"))], model: model)
+        let directory = folder("hierlora")
+        try PEFTExport.write(method, model: model, to: directory)
+        XCTAssertEqual(try config(directory)["layers_to_transform"], .array([.int(0), .int(1)]))
+        XCTAssertEqual(try config(directory)["lora_alpha"], .int(32))
+        let (adapter, _, backSet) = try imported(directory, into: model)
+        XCTAssertEqual(adapter.parameters.map { "\($0.name)=\($0.value)" }, ["r=2", "alpha=32.0", "dropout=0.05", "targets=q,k,v,o", "layers=0...1"])
         XCTAssertEqual(try InTreePlugins.logits(model, ids, hooks: backSet), try InTreePlugins.logits(model, ids, hooks: set))
     }
 

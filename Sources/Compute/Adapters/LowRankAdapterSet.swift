@@ -86,8 +86,9 @@ public final class LowRankAdapterSet {
     public var targetList: String { targets.map(\.rawValue).joined(separator: ",") }
 
     /// The configuration a checkpoint or an exporter needs (`kind: "lora"` marks the layout).
+    /// Dropout is written as its shortest decimal (0.05, not 0.0500000007).
     public var stateConfig: JSONValue {
-        .object(["kind": .string("lora"), "r": .int(rank), "alpha": .number(alpha), "dropout": .number(Double(dropout)),
+        .object(["kind": .string("lora"), "r": .int(rank), "alpha": .number(alpha), "dropout": .number(Double("\(dropout)") ?? Double(dropout)),
                  "targets": .array(targets.map { .string($0.rawValue) }), "layers": .array(layers.map { .int($0) })])
     }
 
