@@ -1,0 +1,175 @@
+// Dynamic Prompt Corruption — at inference, on a prompt-tuned model (METHODS.md, DPC).
+//
+// Method. After a generation, for each item: saliency I^l = |Σ_h A ⊙ ∂L/∂A| on
+// [soft prompt | question | generated rationale], L the rationale's cross-entropy (step 1);
+// the key soft token k* = argmax_k C_k over the shallow layers (step 2); the trigger ratio R in
+// the final layer (step 3). When triggered (mode=dynamic: R > threshold; mode=always: every
+// item) the prompt is corrupted — P[k*] zeroed, the Γ% smallest-magnitude entries of the other
+// vectors zeroed — the item is regenerated from scratch, and the prompt is restored (step 4).
+//
+// Which prompt. DPC analyses and corrupts the layer-0 prompt of the first soft-prompt method in
+// use (PromptTuning's P; DHAM's first stage). Stage prompts inserted at deeper layers are left
+// as they are, and their slots are outside the analysed sequence (each layer's map keeps the
+// trailing n = m + question + rationale positions).
+//
+// Every item gets `notes[i]["dpc"] = {"R", "key", "triggered", "changed", "accumulation"}`, and
+// `"first"` (the first answer's text) when it was replaced: with mode=always, R, the first
+// answer and the corrupted answer of each item are what `TriggerCalibration.sweep` needs.
+
+import Compute
+import PluginAPI
+
+// MARK: - Parameters
+
+private let schema = ParameterSchema([
+    ParameterSpec("threshold", .double(.closed(0...1)), default: .double(0.5),
+                  help: "trigger when R > threshold (mode=dynamic); the publication tunes it per model and data: calibrate it"),
+    ParameterSpec("shallow", .intList(.atLeast(0)), default: .list([]),
+                  help: "layers summed for the key token's accumulation C_k: 0...6, \"0...6\" or [0, 1, 2]; [] = the first quarter"),
+    ParameterSpec("factor", .double(.greaterThan(0)), default: .double(3),
+                  help: "accumulation is present when C_k* > factor × mean C_k (reported in the notes)"),
+    ParameterSpec("ratio", .double(.closed(0...1)), default: .double(0.1),
+                  help: "Γ: fraction of the smallest-magnitude entries zeroed in the non-key vectors"),
+    ParameterSpec("scope", .choice(["vector", "global"]), default: .string("vector"),
+                  help: "vector: Γ% of each vector; global: Γ% of all non-key entries together"),
+    ParameterSpec("key", .choice(["auto", "random"]), default: .string("auto"),
+                  help: "auto: k* = argmax C_k; random: a key token drawn from the session seed (ablation)"),
+    ParameterSpec("mode", .choice(["dynamic", "always"]), default: .string("dynamic"),
+                  help: "dynamic: corrupt when R > threshold; always: corrupt every item (ablation)"),
+])
+
+// MARK: - Method
+
+final class DynamicPromptCorruption: Method {
+    let name = "dpc"
+    var requires: [Capability] { [.softPrompts] }
+
+    let threshold: Double
+    let shallow: [Int]?
+    let corruption: PromptCorruption
+    let accumulation: AccumulationOptions
+    let randomKey: Bool
+    let always: Bool
+
+    private var generator = SeededGenerator(seed: 0)
+    private var layerCount = 0
+    /// Set while the saliency forward pass runs: this method's attention hook taps it.
+    private var capture: SaliencyCapture?
+    private var triggered = 0, analysed = 0
+
+    init(_ parameters: ParsedParameters) throws {
+        threshold = try parameters.double("threshold")
+        let layers = try parameters.intList("shallow")
+        shallow = layers.isEmpty ? nil : layers
+        corruption = try PromptCorruption(fraction: parameters.double("ratio"),
+                                          scope: PromptCorruption.Scope(rawValue: parameters.string("scope")) ?? .vector)
+        accumulation = AccumulationOptions(layers: shallow, reduction: .sum, factor: try parameters.double("factor"))
+        randomKey = try parameters.string("key") == "random"
+        always = try parameters.string("mode") == "always"
+    }
+
+    func attach(to context: MethodContext) throws {
+        let layerCount = context.model.model.config.layerCount
+        if let bad = shallow?.first(where: { $0 >= layerCount }) {
+            throw ParameterError.invalid(method: name, parameter: "shallow", value: .int(bad),
+                                         expected: "layers of this model, 0…\(layerCount - 1)")
+        }
+        generator = context.generator(for: name)
+        self.layerCount = layerCount
+    }
+
+    // blocks.{i}.attn.probs: [batch, heads, q, k] — tapped only during DPC's own saliency pass.
+    func attentionProbabilities(_ layer: Int, _ probabilities: Tensor) throws -> Tensor {
+        guard let capture else { return probabilities }
+        return try capture.tap(layer, probabilities)
+    }
+
+    func afterGeneration(_ generation: inout GenerationRecord) throws -> GenerationDecision {
+        guard let prompt = Self.layerZeroPrompt(generation.methods) else {
+            throw ParameterError("dpc: no active method has a soft prompt at layer 0 to analyse and corrupt; `use prompt` before `use dpc`")
+        }
+        let trainable = generation.methods.flatMap(\.trainableParameters)
+        for item in generation.prompts.indices {
+            let question = generation.prompts[item], rationale = generation.outputs[item].ids
+            var note: [String: JSONValue] = [:]
+            var ratio = 0.0, key = 0
+            if !rationale.isEmpty && !question.isEmpty {
+                let segments = try SequenceSegments(prompt: prompt.length, question: question.count, rationale: rationale.count)
+                let maps = try saliency(question + rationale, segments: segments, generation: generation, preserving: trainable)
+                let trigger = TriggerRatio(map: maps[maps.count - 1], segments: segments)
+                let accumulated = try InformationAccumulation(maps: maps, segments: segments, options: accumulation)
+                (ratio, key) = (trigger.ratio, accumulated.key)
+                note["accumulation"] = .bool(accumulated.isPresent)
+            }
+            analysed += 1
+            let fires = always || ratio > threshold
+            if randomKey { key = try PromptCorruption.randomKey(count: prompt.length, generator: &generator) }
+            var changed = false
+            if fires {
+                triggered += 1
+                let regenerated = try regenerate(item, key: key, prompt: prompt.matrix, generation: generation)
+                changed = regenerated.ids != generation.outputs[item].ids
+                if changed { note["first"] = .string(generation.texts[item]) }
+                generation.outputs[item] = regenerated
+                generation.texts[item] = generation.decode(regenerated.ids)
+            }
+            note["R"] = .number(ratio)
+            note["key"] = .int(key)
+            note["triggered"] = .bool(fires)
+            note["changed"] = .bool(changed)
+            generation.notes[item][name] = .object(note)
+        }
+        return .accept
+    }
+
+    /// I^l for every layer of one item, from a forward pass with the active methods.
+    private func saliency(_ tokens: [Int], segments: SequenceSegments, generation: GenerationRecord,
+                          preserving: [Tensor]) throws -> [SaliencyMap] {
+        let tap = SaliencyCapture(wrapping: nil, keep: segments.count)
+        capture = tap
+        defer { capture = nil }
+        return try SaliencyRunner.run(tokens: tokens, segments: segments, layerCount: layerCount, capture: tap,
+                                      preserving: preserving) { ids in try generation.forward([ids]) }
+    }
+
+    /// Regenerates one item with the corrupted prompt written into P, then restores P exactly.
+    private func regenerate(_ item: Int, key: Int, prompt: Tensor, generation: GenerationRecord) throws -> GeneratedSequence {
+        let original = prompt.copy()
+        let corrupted = try corruption.corrupt(original, key: key)
+        prompt.data.update(from: corrupted.data, count: prompt.count)
+        defer { prompt.data.update(from: original.data, count: prompt.count) }
+        guard let sequence = try generation.regenerate([generation.prompts[item]]).first else {
+            throw ParameterError("dpc: regenerating item \(item) returned no sequence (the host's regenerate is not wired)")
+        }
+        return sequence
+    }
+
+    /// The layer-0 prompt of the first soft-prompt method.
+    static func layerZeroPrompt(_ methods: [Method]) -> SoftPrompt? {
+        for case let provider as SoftPromptProvider in methods {
+            if let prompt = provider.softPrompts.first(where: { $0.layer == 0 }) { return prompt }
+        }
+        return nil
+    }
+
+    func report() -> [(String, String)] {
+        var lines = [("mode", always ? "always" : "dynamic, R > \(threshold)"),
+                     ("corruption", "key \(randomKey ? "random" : "argmax C_k"); \(corruption.fraction * 100)% smallest per \(corruption.scope.rawValue)"),
+                     ("shallow layers", shallow.map { $0.map(String.init).joined(separator: ", ") } ?? "first quarter")]
+        if analysed > 0 { lines.append(("triggered", "\(triggered) of \(analysed) items")) }
+        return lines
+    }
+}
+
+// MARK: - Registration
+
+@_cdecl("strata_plugin_main")
+public func strataPluginMain() -> UnsafeMutableRawPointer {
+    PluginRegistration(
+        name: "dpc", version: "1.0",
+        summary: "dynamic prompt corruption: at inference, zero the soft prompt's key token and regenerate when saliency says the prompt took over",
+        citation: "Dynamic Prompt Corruption (DPC): saliency-triggered corruption of soft prompts for reasoning, 2025",
+        schema: schema,
+        factory: { parameters, _ in try DynamicPromptCorruption(parameters) }
+    ).retainedPointer()
+}
