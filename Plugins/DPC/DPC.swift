@@ -40,7 +40,7 @@ private let schema = ParameterSchema([
 
 // MARK: - Method
 
-final class DynamicPromptCorruption: Method {
+final class DynamicPromptCorruption: Inspectable {
     let name = "dpc"
     var requires: [Capability] { [.softPrompts] }
 
@@ -56,6 +56,8 @@ final class DynamicPromptCorruption: Method {
     /// Set while the saliency forward pass runs: this method's attention hook taps it.
     private var capture: SaliencyCapture?
     private var triggered = 0, analysed = 0
+    /// Every item's note since `use`, in order: what `inspect dpc` lists and a calibration reads.
+    private(set) var decisions: [JSONValue] = []
 
     init(_ parameters: ParsedParameters) throws {
         threshold = try parameters.double("threshold")
@@ -93,7 +95,9 @@ final class DynamicPromptCorruption: Method {
             let question = generation.prompts[item], rationale = generation.outputs[item].ids
             var note: [String: JSONValue] = [:]
             var ratio = 0.0, key = 0
-            if !rationale.isEmpty && !question.isEmpty {
+            // An empty answer has no rationale to explain: it is noted, never corrupted.
+            let explained = !rationale.isEmpty && !question.isEmpty
+            if explained {
                 let segments = try SequenceSegments(prompt: prompt.length, question: question.count, rationale: rationale.count)
                 let maps = try saliency(question + rationale, segments: segments, generation: generation, preserving: trainable)
                 let trigger = TriggerRatio(map: maps[maps.count - 1], segments: segments)
@@ -101,8 +105,8 @@ final class DynamicPromptCorruption: Method {
                 (ratio, key) = (trigger.ratio, accumulated.key)
                 note["accumulation"] = .bool(accumulated.isPresent)
             }
-            analysed += 1
-            let fires = always || ratio > threshold
+            if explained { analysed += 1 }
+            let fires = explained && (always || ratio > threshold)
             if randomKey { key = try PromptCorruption.randomKey(count: prompt.length, generator: &generator) }
             var changed = false
             if fires {
@@ -118,6 +122,7 @@ final class DynamicPromptCorruption: Method {
             note["triggered"] = .bool(fires)
             note["changed"] = .bool(changed)
             generation.notes[item][name] = .object(note)
+            decisions.append(.object(note))
         }
         return .accept
     }
@@ -150,6 +155,25 @@ final class DynamicPromptCorruption: Method {
             if let prompt = provider.softPrompts.first(where: { $0.layer == 0 }) { return prompt }
         }
         return nil
+    }
+
+    var inspectionSubjects: [String] { ["dpc"] }
+
+    /// `inspect dpc`: the decision of every item since `use` (R, key, triggered, changed).
+    func inspect(_ subject: String) throws -> Inspection {
+        let ratios = decisions.compactMap { $0["R"]?.doubleValue }
+        var lines = ["dpc: \(triggered) of \(analysed) analysed items triggered (\(always ? "mode=always" : "R > \(threshold)"))"]
+        for (index, decision) in decisions.enumerated() {
+            let r = decision["R"]?.doubleValue ?? 0
+            lines.append("  item \(index): R \((r * 1000).rounded() / 1000), key \(decision["key"]?.intValue ?? 0), "
+                         + "\(decision["triggered"]?.boolValue == true ? "triggered" : "kept")"
+                         + (decision["changed"]?.boolValue == true ? ", answer changed" : ""))
+        }
+        let figure = Figure.lines(LineFigure(title: "DPC trigger ratio by item", xLabel: "item", yLabel: "R",
+                                             series: [Series(name: "R", x: ratios.indices.map(Double.init), y: ratios)]))
+        return Inspection(lines: lines, json: .object(["items": .array(decisions), "triggered": .int(triggered),
+                                                       "analysed": .int(analysed), "threshold": .number(threshold)]),
+                          figures: [figure])
     }
 
     func report() -> [(String, String)] {

@@ -133,6 +133,14 @@ final class PluginDPCTests: XCTestCase {
             let r = try XCTUnwrap(note["R"]?.doubleValue)
             XCTAssertTrue((0...1).contains(r), "R = \(r)")
         }
+        // The decisions stay readable for a calibration: `inspect dpc`.
+        let dpc = try XCTUnwrap(s.set.method(named: "dpc") as? Inspectable)
+        XCTAssertEqual(dpc.inspectionSubjects, ["dpc"])
+        let inspection = try dpc.inspect("dpc")
+        XCTAssertEqual(inspection.json["items"]?.arrayValue?.compactMap { $0["R"]?.doubleValue },
+                       record.notes.compactMap { $0["dpc"]?["R"]?.doubleValue })
+        XCTAssertEqual(inspection.json["triggered"], .int(0))
+        XCTAssertEqual(inspection.json["analysed"], .int(2))
     }
 
     func testRandomKeyFollowsTheSessionSeed() throws {
