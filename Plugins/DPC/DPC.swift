@@ -24,8 +24,8 @@ import PluginAPI
 private let schema = ParameterSchema([
     ParameterSpec("threshold", .double(.closed(0...1)), default: .double(0.5),
                   help: "trigger when R > threshold (mode=dynamic); the publication tunes it per model and data: calibrate it"),
-    ParameterSpec("shallow", .intList(.atLeast(0)), default: .list([]),
-                  help: "layers summed for the key token's accumulation C_k: 0...6, \"0...6\" or [0, 1, 2]; [] = the first quarter"),
+    ParameterSpec("shallow", .layers, default: .string("auto"),
+                  help: "layers summed for the key token's accumulation C_k: a...b or i,j,k or all; auto = the first quarter"),
     ParameterSpec("factor", .double(.greaterThan(0)), default: .double(3),
                   help: "accumulation is present when C_k* > factor × mean C_k (reported in the notes)"),
     ParameterSpec("ratio", .double(.closed(0...1)), default: .double(0.1),
@@ -45,9 +45,10 @@ final class DynamicPromptCorruption: Inspectable {
     var requires: [Capability] { [.softPrompts] }
 
     let threshold: Double
-    let shallow: [Int]?
+    /// nil: `auto`, the first quarter of the layers.
+    let shallow: LayerSelection?
     let corruption: PromptCorruption
-    let accumulation: AccumulationOptions
+    private(set) var accumulation: AccumulationOptions
     let randomKey: Bool
     let always: Bool
 
@@ -61,20 +62,25 @@ final class DynamicPromptCorruption: Inspectable {
 
     init(_ parameters: ParsedParameters) throws {
         threshold = try parameters.double("threshold")
-        let layers = try parameters.intList("shallow")
-        shallow = layers.isEmpty ? nil : layers
+        let text = try parameters.string("shallow")
+        do {
+            shallow = text == "auto" ? nil : try LayerSelection(parsing: text)
+        } catch {
+            throw ParameterError("dpc shallow=\(text): \(error)")
+        }
         corruption = try PromptCorruption(fraction: parameters.double("ratio"),
                                           scope: PromptCorruption.Scope(rawValue: parameters.string("scope")) ?? .vector)
-        accumulation = AccumulationOptions(layers: shallow, reduction: .sum, factor: try parameters.double("factor"))
+        accumulation = AccumulationOptions(layers: nil, reduction: .sum, factor: try parameters.double("factor"))
         randomKey = try parameters.string("key") == "random"
         always = try parameters.string("mode") == "always"
     }
 
     func attach(to context: MethodContext) throws {
         let layerCount = context.model.model.config.layerCount
-        if let bad = shallow?.first(where: { $0 >= layerCount }) {
-            throw ParameterError.invalid(method: name, parameter: "shallow", value: .int(bad),
-                                         expected: "layers of this model, 0…\(layerCount - 1)")
+        do {
+            accumulation.layers = try shallow?.resolve(layerCount: layerCount)
+        } catch {
+            throw ParameterError("dpc shallow=\(shallow?.description ?? "auto"): \(error)")
         }
         generator = context.generator(for: name)
         self.layerCount = layerCount
@@ -179,7 +185,7 @@ final class DynamicPromptCorruption: Inspectable {
     func report() -> [(String, String)] {
         var lines = [("mode", always ? "always" : "dynamic, R > \(threshold)"),
                      ("corruption", "key \(randomKey ? "random" : "argmax C_k"); \(corruption.fraction * 100)% smallest per \(corruption.scope.rawValue)"),
-                     ("shallow layers", shallow.map { $0.map(String.init).joined(separator: ", ") } ?? "first quarter")]
+                     ("shallow layers", accumulation.layers.map(LayerSelection.describe) ?? "first quarter")]
         if analysed > 0 { lines.append(("triggered", "\(triggered) of \(analysed) items")) }
         return lines
     }

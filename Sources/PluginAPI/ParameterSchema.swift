@@ -57,6 +57,8 @@ public struct ParameterSpec: Equatable {
             return value
         case let (.intList, .int(i)):
             return try validate(.list([.int(i)]), method: method)
+        case (.layers, .string("auto")):
+            return value            // a method's own default selection (DPC: the first quarter)
         case (.layers, .string(let text)):
             do { return .string(try LayerSelection(parsing: text).description) }
             catch { throw ParameterError("\(method) \(error)") }

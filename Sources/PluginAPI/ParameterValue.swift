@@ -79,7 +79,8 @@ public enum ParameterKind: Equatable {
     /// A list of integers within the bounds (`layers=[0, 4, 8]`).
     case intList(Bounds<Int>)
     /// Transformer layers: `all`, `a...b` or `i,j,k` (a `LayerSelection`, kept as its text;
-    /// checked against the model when the method attaches).
+    /// checked against the model when the method attaches). `auto` is kept as is, for a
+    /// method with a default selection of its own.
     case layers
 
     /// "Int in [1, 512]", "random | text", "auto or Int ≥ 1".

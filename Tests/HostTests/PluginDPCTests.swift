@@ -6,19 +6,7 @@ import Host
 /// Plugins/DPC on `tiny` after `use prompt m=4`, with a generation record wired to the model and
 /// the method set as the host wires it; and `inspect saliency`.
 final class PluginDPCTests: XCTestCase {
-    private static var registry: PluginRegistry?
-    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
-
-    /// One registry (and build cache) for the class: `prompt` and `dpc` are built once.
-    private func registry() throws -> PluginRegistry {
-        if let registry = Self.registry { return registry }
-        let cache = NSTemporaryDirectory() + "strata-dpc-tests-\(ProcessInfo.processInfo.processIdentifier)"
-        let builder = PluginBuilder(toolchain: try PluginToolchain.current(), cacheDirectory: cache)
-        let registry = PluginRegistry(searchFolders: [Self.repository + "/Plugins"], builder: builder)
-        Self.registry = registry
-        return registry
-    }
+    private func registry() throws -> PluginRegistry { try InTreePlugins.registry() }
 
     private struct Setup {
         let model: LanguageModel
@@ -119,6 +107,14 @@ final class PluginDPCTests: XCTestCase {
         }
     }
 
+    func testDPCLeavesTheForwardPassUnchanged() throws {
+        let s = try setup([])
+        let ids = questions[1]
+        let prompted = MethodSet()
+        try prompted.add(try XCTUnwrap(s.set.method(named: "prompt")), context: nil)
+        XCTAssertEqual(try InTreePlugins.logits(s.model, ids, hooks: s.set), try InTreePlugins.logits(s.model, ids, hooks: prompted))
+    }
+
     func testDynamicWithThresholdOneNeverTriggers() throws {
         let s = try setup([("threshold", .double(1))])
         var record = try record(s)
@@ -165,9 +161,11 @@ final class PluginDPCTests: XCTestCase {
         XCTAssertTrue(error([("key", .string("first"))]).hasPrefix("dpc key=first is not one of auto, random"))
         XCTAssertEqual(error([("ratio", .double(1.5))]), "dpc ratio=1.5 is out of range: ratio must be in [0.0, 1.0]")
         XCTAssertEqual(error([("factor", .int(0))]), "dpc factor=0.0 is out of range: factor must be > 0.0")
-        XCTAssertTrue(error([("shallow", .string("0..x"))]).hasPrefix("dpc shallow=0..x: expected a list of integers"), error([("shallow", .string("0..x"))]))
-        XCTAssertEqual(error([("shallow", .string("0...6"))]), "dpc shallow=4: expected layers of this model, 0…3")
-        XCTAssertEqual(error([("shallow", .list([.int(9)]))]), "dpc shallow=9: expected layers of this model, 0…3")
+        XCTAssertTrue(error([("shallow", .string("0..x"))]).hasPrefix("dpc layers=0..x: \"0..x\" is not a layer index"), error([("shallow", .string("0..x"))]))
+        XCTAssertEqual(error([("shallow", .string("0...6"))]), "dpc shallow=0...6: layer 4 is out of range: the model has 4 layers (0…3)")
+        XCTAssertEqual(error([("shallow", .list([.int(9)]))]), "dpc shallow=9: layer 9 is out of range: the model has 4 layers (0…3)")
+        XCTAssertEqual(error([("shallow", .list([.int(0), .int(1)]))]), "no error")           // `shallow=0...1` in the REPL
+        XCTAssertEqual(error([("shallow", .string("auto"))]), "no error")
         XCTAssertEqual(error([("shallow", .string("1...2"))]), "no error")
         XCTAssertEqual(error([("shallow", .string("0..<4"))]), "no error")
     }

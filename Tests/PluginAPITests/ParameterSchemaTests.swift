@@ -53,15 +53,11 @@ final class ParameterSchemaTests: XCTestCase {
         XCTAssertTrue(message([("tag", .string("a")), ("G", .string("automatic"))]).contains("expected auto or Int ≥ 1"))
     }
 
-    func testAnIntListAcceptsARangeWrittenAsText() throws {
-        XCTAssertEqual(try parse([("tag", .string("a")), ("layers", .string("0...3"))]).intList("layers"), [0, 1, 2, 3])
-        XCTAssertEqual(try parse([("tag", .string("a")), ("layers", .string("2..<4"))]).intList("layers"), [2, 3])
-        XCTAssertEqual(try parse([("tag", .string("a")), ("layers", .string(" 5 ... 5 "))]).intList("layers"), [5])
-        for bad in ["3...1", "2..<2", "0..5", "a...b", "0...9999999"] {
-            XCTAssertTrue(message([("tag", .string("a")), ("layers", .string(bad))])
-                .hasPrefix("dham layers=\(bad): expected a list of integers such as [0, 1, 2] or a non-empty range"), bad)
-        }
-        XCTAssertTrue(message([("tag", .string("a")), ("layers", .string("-2...1"))]).contains("layers=-2 is out of range"))
+    func testALayersParameterAcceptsAutoForAMethodsOwnDefault() throws {
+        let schema = ParameterSchema([ParameterSpec("shallow", .layers, default: .string("auto"), help: "layers")])
+        XCTAssertEqual(try schema.parse([], method: "dpc").string("shallow"), "auto")
+        XCTAssertEqual(try schema.parse([("shallow", .string("auto"))], method: "dpc").string("shallow"), "auto")
+        XCTAssertEqual(try schema.parse([("shallow", .string("0...2"))], method: "dpc").string("shallow"), "0...2")
     }
 
     func testUnknownNameSuggestsTheNearest() {
