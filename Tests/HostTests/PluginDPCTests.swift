@@ -209,6 +209,11 @@ final class PluginDPCTests: XCTestCase {
                                               named: [("question", .string("2+2=")), ("max_tokens", .int(5))], flags: []))
         XCTAssertTrue(written.contains("layer  prompt→question  prompt→rationale  question→rationale"), written)
         XCTAssertTrue(written.contains("key token k* = "), written)
+
+        written = ""                                                  // `plot saliency` draws its figures
+        _ = try session.run(CommandInvocation(name: "plot", positional: [.string("saliency")], named: question, flags: []))
+        XCTAssertTrue(written.contains("saliency flow by layer"), written)
+        XCTAssertTrue(written.contains("information accumulation per soft token"), written)
     }
 
     func testInspectSaliencyArgumentErrors() throws {
