@@ -64,7 +64,7 @@ final class DynamicPromptCorruption: Inspectable {
         threshold = try parameters.double("threshold")
         let text = try parameters.string("shallow")
         do {
-            shallow = text == "auto" ? nil : try LayerSelection(parsing: text)
+            shallow = text == "auto" ? nil : try LayerSelection(parsing: text, parameter: "shallow")
         } catch {
             throw ParameterError("dpc shallow=\(text): \(error)")
         }

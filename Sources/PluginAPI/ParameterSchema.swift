@@ -60,7 +60,7 @@ public struct ParameterSpec: Equatable {
         case (.layers, .string("auto")):
             return value            // a method's own default selection (DPC: the first quarter)
         case (.layers, .string(let text)):
-            do { return .string(try LayerSelection(parsing: text).description) }
+            do { return .string(try LayerSelection(parsing: text, parameter: name).description) }
             catch { throw ParameterError("\(method) \(error)") }
         case (.layers, .int(let i)) where i >= 0:
             return .string(String(i))

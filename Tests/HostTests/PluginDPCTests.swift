@@ -161,7 +161,7 @@ final class PluginDPCTests: XCTestCase {
         XCTAssertTrue(error([("key", .string("first"))]).hasPrefix("dpc key=first is not one of auto, random"))
         XCTAssertEqual(error([("ratio", .double(1.5))]), "dpc ratio=1.5 is out of range: ratio must be in [0.0, 1.0]")
         XCTAssertEqual(error([("factor", .int(0))]), "dpc factor=0.0 is out of range: factor must be > 0.0")
-        XCTAssertTrue(error([("shallow", .string("0..x"))]).hasPrefix("dpc layers=0..x: \"0..x\" is not a layer index"), error([("shallow", .string("0..x"))]))
+        XCTAssertTrue(error([("shallow", .string("0..x"))]).hasPrefix("dpc shallow=0..x: \"0..x\" is not a layer index"), error([("shallow", .string("0..x"))]))
         XCTAssertEqual(error([("shallow", .string("0...6"))]), "dpc shallow=0...6: layer 4 is out of range: the model has 4 layers (0…3)")
         XCTAssertEqual(error([("shallow", .list([.int(9)]))]), "dpc shallow=9: layer 9 is out of range: the model has 4 layers (0…3)")
         XCTAssertEqual(error([("shallow", .list([.int(0), .int(1)]))]), "no error")           // `shallow=0...1` in the REPL

@@ -27,5 +27,8 @@ final class LayersParameterTests: XCTestCase {
         XCTAssertThrowsError(try parsed(.list([.string("a")]))) { XCTAssertEqual("\($0)", "lora layers=a: expected all | a...b | i,j,k, got String") }
         XCTAssertThrowsError(try parsed(.int(-1))) { XCTAssertTrue("\($0)".contains("expected all | a...b | i,j,k, got Int"), "\($0)") }
         XCTAssertThrowsError(try parsed(.double(1.5)))
+        XCTAssertThrowsError(try parsed(.string("0...1000000000"))) {
+            XCTAssertTrue("\($0)".hasPrefix("lora layers=0...1000000000: layer 1000000000 is beyond any model"), "\($0)")
+        }
     }
 }

@@ -4,13 +4,21 @@ public enum LayerSelection: Equatable, CustomStringConvertible {
     case all
     case layers([Int])
 
-    /// Parses `all`, `3`, `2...5`, `2..<5`, `2-5` or `0,4,8` (spaces ignored).
-    public init(parsing text: String) throws {
+    /// No Llama-family model comes near this many layers; a larger index is a typo, and
+    /// refusing it keeps `0...1000000000` from allocating a billion indices.
+    public static let largestLayerIndex = 9_999
+
+    /// Parses `all`, `3`, `2...5`, `2..<5`, `2-5` or `0,4,8` (spaces ignored); errors name
+    /// `parameter` (`layers=`, `shallow=`).
+    public init(parsing text: String, parameter: String = "layers") throws {
         let word = text.filter { !$0.isWhitespace }
         if word == "all" { self = .all; return }
         func number(_ s: Substring) throws -> Int {
             guard let i = Int(s), i >= 0 else {
-                throw AdapterError("layers=\(text): \"\(s)\" is not a layer index; use all, a...b or i,j,k with indices from 0")
+                throw AdapterError("\(parameter)=\(text): \"\(s)\" is not a layer index; use all, a...b or i,j,k with indices from 0")
+            }
+            guard i <= LayerSelection.largestLayerIndex else {
+                throw AdapterError("\(parameter)=\(text): layer \(i) is beyond any model (indices go up to \(LayerSelection.largestLayerIndex))")
             }
             return i
         }
@@ -18,14 +26,14 @@ public enum LayerSelection: Equatable, CustomStringConvertible {
             if let r = word.range(of: separator) {
                 let low = try number(word[..<r.lowerBound]), high = try number(word[r.upperBound...])
                 let end = closed ? high + 1 : high
-                guard low < end else { throw AdapterError("layers=\(text): the range is empty; write the lower layer first") }
+                guard low < end else { throw AdapterError("\(parameter)=\(text): the range is empty; write the lower layer first") }
                 self = .layers(Array(low..<end))
                 return
             }
         }
-        guard !word.isEmpty else { throw AdapterError("layers is empty; use all, a...b or i,j,k") }
+        guard !word.isEmpty else { throw AdapterError("\(parameter) is empty; use all, a...b or i,j,k") }
         let list = try word.split(separator: ",", omittingEmptySubsequences: false).map(number)
-        guard Set(list).count == list.count else { throw AdapterError("layers=\(text) names a layer twice") }
+        guard Set(list).count == list.count else { throw AdapterError("\(parameter)=\(text) names a layer twice") }
         self = .layers(list.sorted())
     }
 
