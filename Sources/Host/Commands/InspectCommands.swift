@@ -28,7 +28,9 @@ enum InspectCommands {
     static var all: [CommandSpec] { [inspect] }
 
     /// The host's subjects, in the order `help inspect` lists them.
-    static var subjects: [InspectSubject] { [InspectSaliency.subject] }
+    static var subjects: [InspectSubject] {
+        [InspectCKASubject.subject, InspectClusterSubject.subject, InspectTopologySubject.subject, InspectSaliency.subject]
+    }
 
     static let inspect = CommandSpec(
         name: "inspect", usage: "inspect SUBJECT [arguments]   (subjects: `help inspect`)",
