@@ -56,8 +56,10 @@ enum SessionCommands {
                 let hint = Suggestion.nearest(to: name, in: session.commandNames).map { "; did you mean '\($0)'?" } ?? ""
                 throw CommandError("help: no command '\(name)'\(hint)")
             }
-            session.say("\(spec.usage)\n  \(spec.summary)", args)
-            return .record(Record([("command", .string(spec.name)), ("usage", .string(spec.usage)), ("summary", .string(spec.summary))]))
+            let details = spec.details?(session) ?? []
+            session.say((["\(spec.usage)", "  \(spec.summary)"] + details).joined(separator: "\n"), args)
+            return .record(Record([("command", .string(spec.name)), ("usage", .string(spec.usage)), ("summary", .string(spec.summary)),
+                                   ("details", .array(details.map(Value.string)))]))
         }
         let width = (session.commandNames.map(\.count).max() ?? 0) + 2
         let lines = session.commandNames.compactMap(session.spec(named:)).map {
