@@ -42,6 +42,17 @@ final class InspectAnalysisTests: XCTestCase {
 
     private let square: [[Double]] = [[0, 1, 6, 7, 8], [1, 0, 6.5, 7, 8], [6, 6.5, 0, 1.5, 9], [7, 7, 1.5, 0, 9.5], [8, 8, 9, 9.5, 0]]
 
+    func testHelpInspectListsEverySubject() throws {
+        let result = try session.run(CommandInvocation(name: "help", positional: [.string("inspect")], named: [], flags: []))
+        guard case let .record(record) = result, case let .array(details)? = record["details"] else { return XCTFail("\(result)") }
+        let text = details.map(\.description).joined(separator: "\n")
+        for subject in ["cka", "cluster", "topology", "saliency"] {
+            XCTAssertTrue(text.contains("inspect \(subject) "), "help inspect should list \(subject): \(text)")
+        }
+        XCTAssertTrue(written.contains("subjects:"), written)
+        XCTAssertThrowsError(try inspect("topolgy", [])) { XCTAssertTrue("\($0)".contains("did you mean 'topology'?"), "\($0)") }
+    }
+
     func testClusterMatchesTheComputeResults() throws {
         let path = try file("d.csv", square.map { $0.map { String($0) }.joined(separator: ",") }.joined(separator: "\n"))
         let record = try inspect("cluster", [("file", .string(path)), ("linkage", .string("complete")), ("k", .int(3))])

@@ -29,13 +29,13 @@ enum InspectCommands {
 
     /// The host's subjects, in the order `help inspect` lists them.
     static var subjects: [InspectSubject] {
-        [InspectCKASubject.subject, InspectClusterSubject.subject, InspectTopologySubject.subject]
+        [InspectCKASubject.subject, InspectClusterSubject.subject, InspectTopologySubject.subject, InspectSaliency.subject]
     }
 
     static let inspect = CommandSpec(
         name: "inspect", usage: "inspect SUBJECT [arguments]   (subjects: `help inspect`)",
         summary: "Analyses: layer similarity, clustering, topology, saliency, and what active methods offer.",
-        acceptsAnyParameters: true) { session, args in
+        acceptsAnyParameters: true, details: subjectHelp) { session, args in
         let subject = try args.string(at: 0, "subject")
         let inspection = try inspection(subject, session: session, arguments: args)
         session.say(inspection.lines.joined(separator: "\n"), args)
@@ -55,6 +55,16 @@ enum InspectCommands {
         let known = subjectNames(session)
         let hint = Suggestion.nearest(to: subject, in: known).map { "; did you mean '\($0)'?" } ?? ""
         throw CommandError("inspect: unknown subject '\(subject)'\(hint) (available now: \(known.joined(separator: ", ")))")
+    }
+
+    /// `help inspect`: every host subject's usage and summary, then the active methods' subjects.
+    static func subjectHelp(_ session: Session) -> [String] {
+        var lines = ["subjects:"]
+        for subject in subjects { lines += ["  \(subject.usage)", "      \(subject.summary)"] }
+        for case let method as Inspectable in session.methods.methods {
+            lines += method.inspectionSubjects.map { "  inspect \($0)      (from `use \(method.name)`)" }
+        }
+        return lines
     }
 
     /// Host subjects, then those of the active methods.

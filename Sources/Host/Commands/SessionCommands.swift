@@ -33,7 +33,15 @@ enum SessionCommands {
         } else {
             record["model"] = .string("none")
         }
-        session.say(record.fields.map { "\($0.name): \($0.value)" }.joined(separator: "\n"), args)
+        // Each active method's own report (`hierlora` prints its block split).
+        var methodLines: [String] = []
+        for method in session.methods.methods {
+            let report = method.report()
+            record["method." + method.name] = .record(Record(report.map { (String($0.0.drop(while: { $0 == " " })), Value.string($0.1)) }))
+            methodLines.append("\(method.name):" + report.map { "\n  \($0.0): \($0.1)" }.joined())
+        }
+        let fields = record.fields.filter { !$0.name.hasPrefix("method.") }
+        session.say((fields.map { "\($0.name): \($0.value)" } + methodLines).joined(separator: "\n"), args)
         return .record(record)
     }
 
@@ -48,8 +56,10 @@ enum SessionCommands {
                 let hint = Suggestion.nearest(to: name, in: session.commandNames).map { "; did you mean '\($0)'?" } ?? ""
                 throw CommandError("help: no command '\(name)'\(hint)")
             }
-            session.say("\(spec.usage)\n  \(spec.summary)", args)
-            return .record(Record([("command", .string(spec.name)), ("usage", .string(spec.usage)), ("summary", .string(spec.summary))]))
+            let details = spec.details?(session) ?? []
+            session.say((["\(spec.usage)", "  \(spec.summary)"] + details).joined(separator: "\n"), args)
+            return .record(Record([("command", .string(spec.name)), ("usage", .string(spec.usage)), ("summary", .string(spec.summary)),
+                                   ("details", .array(details.map(Value.string)))]))
         }
         let width = (session.commandNames.map(\.count).max() ?? 0) + 2
         let lines = session.commandNames.compactMap(session.spec(named:)).map {

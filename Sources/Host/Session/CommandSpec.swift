@@ -12,11 +12,15 @@ public struct CommandSpec {
     public let flags: [String]
     /// The command checks its named arguments itself (`use` passes them to the method's schema).
     public let acceptsAnyParameters: Bool
+    /// More lines for `help NAME` that depend on the session (`inspect`'s subjects).
+    let details: ((Session) -> [String])?
     let run: (Session, CommandArguments) throws -> Value
 
     public init(name: String, usage: String, summary: String, parameters: [String] = [], flags: [String] = [],
-                acceptsAnyParameters: Bool = false, run: @escaping (Session, CommandArguments) throws -> Value) {
+                acceptsAnyParameters: Bool = false, details: ((Session) -> [String])? = nil,
+                run: @escaping (Session, CommandArguments) throws -> Value) {
         self.acceptsAnyParameters = acceptsAnyParameters
+        self.details = details
         self.name = name
         self.usage = usage
         self.summary = summary
