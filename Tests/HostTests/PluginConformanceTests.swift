@@ -27,6 +27,8 @@ final class PluginConformanceTests: XCTestCase {
                          noEffectAtStart: .notApplicable("a soft prompt is inserted before the tokens, so it changes the logits from the start")),
         ConformanceEntry(name: "lora", parameters: [("r", .int(2)), ("targets", .string("q,k,v,o"))], noEffectAtStart: .promised),
         ConformanceEntry(name: "hierlora", parameters: [("block", .string("mid")), ("r", .int(2))], noEffectAtStart: .promised),
+        ConformanceEntry(name: "dham", parameters: [("metric", .string("uniform")), ("G", .int(2)), ("m", .int(2))],
+                         noEffectAtStart: .notApplicable("stage prompts are inserted before the tokens, so they change the logits from the start")),
     ]
 
     private let ids = Array("Conformance".utf8).map(Int.init)

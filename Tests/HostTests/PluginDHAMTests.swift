@@ -5,20 +5,7 @@ import Host
 
 /// Plugins/DHAM on the tiny model (4 layers, d 64), built from the repository as `use dham` does.
 final class PluginDHAMTests: XCTestCase {
-    private static var registry: Result<PluginRegistry, Error>?
-    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
-
-    func registry() throws -> PluginRegistry {
-        if Self.registry == nil {
-            Self.registry = Result {
-                let cache = NSTemporaryDirectory() + "strata-dham-tests-\(ProcessInfo.processInfo.processIdentifier)"
-                let builder = PluginBuilder(toolchain: try PluginToolchain.current(), cacheDirectory: cache)
-                return PluginRegistry(searchFolders: [Self.repository + "/Plugins"], builder: builder)
-            }
-        }
-        return try Self.registry!.get()
-    }
+    func registry() throws -> PluginRegistry { try InTreePlugins.registry() }
 
     private func registration(_ name: String) throws -> PluginRegistration {
         try registry().registration(named: name)

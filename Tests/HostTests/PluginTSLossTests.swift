@@ -5,20 +5,7 @@ import Host
 
 /// Plugins/TSLoss with the soft prompts of Plugins/PromptTuning and Plugins/DHAM on `tiny`.
 final class PluginTSLossTests: XCTestCase {
-    private static var registry: Result<PluginRegistry, Error>?
-    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
-
-    private func registry() throws -> PluginRegistry {
-        if Self.registry == nil {
-            Self.registry = Result {
-                let cache = NSTemporaryDirectory() + "strata-tsloss-tests-\(ProcessInfo.processInfo.processIdentifier)"
-                let builder = PluginBuilder(toolchain: try PluginToolchain.current(), cacheDirectory: cache)
-                return PluginRegistry(searchFolders: [Self.repository + "/Plugins"], builder: builder)
-            }
-        }
-        return try Self.registry!.get()
-    }
+    func registry() throws -> PluginRegistry { try InTreePlugins.registry() }
 
     @discardableResult
     private func use(_ name: String, _ parameters: [(String, ParameterValue)], model: LanguageModel, set: MethodSet) throws -> Method {
