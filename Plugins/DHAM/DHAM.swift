@@ -191,7 +191,7 @@ final class DHAM: SoftPromptProvider, Inspectable {
     func report() -> [(String, String)] {
         guard let partition else { return [("stages", "not attached")] }
         var lines = [("metric", metric + (calibration.map { " (\($0.examples) calibration examples, \($0.linkage) linkage)" } ?? "")),
-                     ("G", "\(partition.count)" + (forcedG == nil && calibration != nil ? " (auto in \(gRange))" : ""))]
+                     ("G", "\(partition.count)" + (forcedG == nil && calibration != nil ? " (auto in \(gRange.lowerBound)–\(gRange.upperBound))" : ""))]
         for (i, stage) in partition.stages.enumerated() {
             let norm = prompts[i].scalars.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
             lines.append(("stage \(i)", "layers \(describe(stage)), prompt at layer \(stage.representative), m=\(prompts[i].shape[0]), ‖P‖=\((norm * 1e4).rounded() / 1e4)"))

@@ -112,7 +112,7 @@ extension DHAM {
                 chosen = result.count
             } else {
                 guard let best = try ClusterCountSelection.best(full.distances, linkage: linkage, range: range) else {
-                    throw ParameterError("dham G=auto: no G in \(range) has a defined silhouette on these layers; give G=k")
+                    throw ParameterError("dham G=auto: no G in \(range.lowerBound)–\(range.upperBound) has a defined silhouette on these layers; give G=k")
                 }
                 chosen = best.count
             }

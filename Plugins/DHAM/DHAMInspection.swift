@@ -35,7 +35,7 @@ extension DHAM {
                                                  series: [Series(name: "silhouette", x: scores.map { Double($0.key) }, y: scores.map(\.value))])))
             }
         }
-        let chosen = forcedG.map { "G=\($0) (given)" } ?? (calibration == nil ? "G=\(partition.count)" : "G=\(partition.count) (auto in \(gRange))")
+        let chosen = forcedG.map { "G=\($0) (given)" } ?? (calibration == nil ? "G=\(partition.count)" : "G=\(partition.count) (auto in \(gRange.lowerBound)–\(gRange.upperBound))")
         lines.append("stages: \(chosen)")
         var stagesJSON: [JSONValue] = []
         for (i, stage) in partition.stages.enumerated() {

@@ -117,7 +117,8 @@ extension TSLoss {
 
 /// Four significant digits.
 private func round(_ value: Double) -> String {
-    guard value.isFinite, value != 0 else { return "\(value)" }
+    if value == 0 { return "0" }                                  // also −0 (an entropy of one bar)
+    guard value.isFinite else { return "\(value)" }
     var scale = 1.0
     while abs(value) * scale < 1000 { scale *= 10 }
     while abs(value) * scale >= 10000 { scale /= 10 }
