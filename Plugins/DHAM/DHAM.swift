@@ -7,7 +7,9 @@
 // larger). `single`: one stage — exactly prompt tuning at layer 0. `cka | cosine | euclidean`:
 // calibrate on the session's first `calib` examples, cluster the layers agglomeratively on a
 // distance between their representations, and choose G by silhouette over bootstrap resamples
-// (DHAMCalibration.swift). G=1 is always one stage and needs no calibration.
+// (DHAMCalibration.swift). G=1 is always one stage and needs no calibration. A cluster that is
+// not contiguous in depth is reported by `show` and `inspect stages` with its span; its prompt
+// still enters at its shallowest layer.
 //
 // Prompt lengths. `m=k`: k vectors per stage. `budget=B`: B vectors in all, split as evenly as
 // possible with the remainder going to the shallowest stages (B=64, G=3 → 22, 21, 21).
