@@ -100,7 +100,8 @@ enum TrainCommands {
         session.say("trained \(result.stepsTaken) steps (\(result.stopReason.rawValue)); final loss \(final)"
                     + (result.bestValidation.map { String(format: "; best validation loss %.4f at step %d", $0.loss, $0.step) } ?? "")
                     + (result.message.map { "; \($0)" } ?? "")
-                    + "\n\(trainable) trainable parameters" + (metricText.isEmpty ? "" : "; " + metricText.joined(separator: ", ")), args)
+                    // Methods' own terms (DPO's margin and accuracy…) on a second line, with the tensor count.
+                    + (metricText.isEmpty ? "" : "\n\(trainable) trainable parameters; " + metricText.joined(separator: ", ")), args)
         var record = Record([("steps", .int(result.stepsTaken)), ("stop", .string(result.stopReason.rawValue)),
                              ("kept_step", .int(result.keptStep)), ("trainable_parameters", .int(trainable))])
         if let last = result.finalLoss { record["loss"] = .double(Double(last)) }
