@@ -1,3 +1,5 @@
+import Compute
+
 /// One parameter a method takes: name, type and allowed values, default and help text.
 public struct ParameterSpec: Equatable {
     public var name: String
@@ -55,6 +57,21 @@ public struct ParameterSpec: Equatable {
             return value
         case let (.intList, .int(i)):
             return try validate(.list([.int(i)]), method: method)
+        case (.layers, .string("auto")):
+            return value            // a method's own default selection (DPC: the first quarter)
+        case (.layers, .string(let text)):
+            do { return .string(try LayerSelection(parsing: text).description) }
+            catch { throw ParameterError("\(method) \(error)") }
+        case (.layers, .int(let i)) where i >= 0:
+            return .string(String(i))
+        case (.layers, .list(let items)):
+            // `layers=2...5` arrives as an array from the REPL; kept as its canonical text.
+            var indices: [Int] = []
+            for item in items {
+                guard case let .int(i) = item, i >= 0 else { throw ParameterError.wrongType(self, method: method, item) }
+                indices.append(i)
+            }
+            return try validate(.string(indices.map(String.init).joined(separator: ",")), method: method)
         default:
             throw ParameterError.wrongType(self, method: method, value)
         }

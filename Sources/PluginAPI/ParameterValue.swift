@@ -78,6 +78,10 @@ public enum ParameterKind: Equatable {
     case autoOrInt(Bounds<Int>)
     /// A list of integers within the bounds (`layers=[0, 4, 8]`).
     case intList(Bounds<Int>)
+    /// Transformer layers: `all`, `a...b` or `i,j,k` (a `LayerSelection`, kept as its text;
+    /// checked against the model when the method attaches). `auto` is kept as is, for a
+    /// method with a default selection of its own.
+    case layers
 
     /// "Int in [1, 512]", "random | text", "auto or Int ≥ 1".
     public var description: String {
@@ -90,6 +94,7 @@ public enum ParameterKind: Equatable {
         case let .choice(words): return words.joined(separator: " | ")
         case let .autoOrInt(b): return "auto or " + with("Int", b.description)
         case let .intList(b): return with("[Int]", b.description)
+        case .layers: return "all | a...b | i,j,k"
         }
     }
 }

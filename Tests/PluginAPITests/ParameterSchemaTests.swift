@@ -53,6 +53,13 @@ final class ParameterSchemaTests: XCTestCase {
         XCTAssertTrue(message([("tag", .string("a")), ("G", .string("automatic"))]).contains("expected auto or Int ≥ 1"))
     }
 
+    func testALayersParameterAcceptsAutoForAMethodsOwnDefault() throws {
+        let schema = ParameterSchema([ParameterSpec("shallow", .layers, default: .string("auto"), help: "layers")])
+        XCTAssertEqual(try schema.parse([], method: "dpc").string("shallow"), "auto")
+        XCTAssertEqual(try schema.parse([("shallow", .string("auto"))], method: "dpc").string("shallow"), "auto")
+        XCTAssertEqual(try schema.parse([("shallow", .string("0...2"))], method: "dpc").string("shallow"), "0...2")
+    }
+
     func testUnknownNameSuggestsTheNearest() {
         let text = message([("tag", .string("a")), ("lr_scale", .double(2))])
         XCTAssertTrue(text.hasPrefix("dham has no parameter \"lr_scale\"; did you mean \"lr-scale\"?"), text)

@@ -28,7 +28,7 @@ enum InspectCommands {
     static var all: [CommandSpec] { [inspect] }
 
     /// The host's subjects, in the order `help inspect` lists them.
-    static var subjects: [InspectSubject] { [] }
+    static var subjects: [InspectSubject] { [InspectSaliency.subject] }
 
     static let inspect = CommandSpec(
         name: "inspect", usage: "inspect SUBJECT [arguments]   (subjects: `help inspect`)",

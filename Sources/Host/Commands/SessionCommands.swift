@@ -34,7 +34,15 @@ enum SessionCommands {
             record["model"] = .string("none")
         }
         if let data = session.dataDescription { record["data"] = .string(data) }
-        session.say(record.fields.map { "\($0.name): \($0.value)" }.joined(separator: "\n"), args)
+        // Each active method's own report (`hierlora` prints its block split).
+        var methodLines: [String] = []
+        for method in session.methods.methods {
+            let report = method.report()
+            record["method." + method.name] = .record(Record(report.map { (String($0.0.drop(while: { $0 == " " })), Value.string($0.1)) }))
+            methodLines.append("\(method.name):" + report.map { "\n  \($0.0): \($0.1)" }.joined())
+        }
+        let fields = record.fields.filter { !$0.name.hasPrefix("method.") }
+        session.say((fields.map { "\($0.name): \($0.value)" } + methodLines).joined(separator: "\n"), args)
         return .record(record)
     }
 

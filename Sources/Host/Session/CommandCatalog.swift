@@ -1,6 +1,16 @@
 /// Every built-in command, in the order `help` lists them.
 enum CommandCatalog {
     static var all: [CommandSpec] {
-        ModelCommands.all + DataCommands.all + MethodCommands.all + TrainCommands.all + PreferenceCommands.all + InspectCommands.all + [CallCommand.spec] + SessionCommands.all
+        [ModelCommands.all,
+         DataCommands.all,
+         MethodCommands.all,
+         PEFTCommands.all,
+         TrainCommands.all,
+         PreferenceCommands.all,
+         InspectCommands.all,
+         AnswerCommands.all,
+         PlotCommands.all,
+         [CallCommand.spec],
+         SessionCommands.all].flatMap { $0 }
     }
 }
