@@ -25,6 +25,9 @@ public protocol Method: ForwardHooks {
     var provides: [Capability] { get }
     /// Whether `loss` adds a term to the objective or replaces it.
     var lossRole: LossRole { get }
+    /// Whether `loss` needs preference pairs (DPO): `train` then batches each example's chosen
+    /// and rejected replies together (see `LossContext.preferencePairs`) and refuses other data.
+    var needsPreferencePairs: Bool { get }
 
     /// Called once after `use`, before any forward pass: calibrate, allocate parameters.
     func attach(to context: MethodContext) throws
@@ -63,6 +66,7 @@ extension Method {
     public var requires: [Capability] { [] }
     public var provides: [Capability] { Capability.adopted(by: self) }
     public var lossRole: LossRole { .none }
+    public var needsPreferencePairs: Bool { false }
     public func attach(to context: MethodContext) throws {}
     public var trainableParameters: [Tensor] { [] }
     public var learningRateScale: Double { 1 }

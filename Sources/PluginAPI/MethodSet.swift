@@ -61,6 +61,9 @@ public final class MethodSet: ForwardHooks {
         return method
     }
 
+    /// Whether an active method's loss needs preference pairs (`Method.needsPreferencePairs`).
+    public var needsPreferencePairs: Bool { methods.contains { $0.needsPreferencePairs } }
+
     /// Every method's trainable tensors, in `use` order.
     public var trainableParameters: [Tensor] { methods.flatMap(\.trainableParameters) }
 

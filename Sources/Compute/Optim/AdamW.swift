@@ -13,6 +13,9 @@ import Foundation
 /// that first receives one late still gets a correctly bias-corrected first update; when every
 /// parameter has a gradient every step, `t` equals `stepCount`.
 ///
+/// `learningRateScales` multiply the learning rate per parameter, as PyTorch parameter groups
+/// with their own `lr` do (the decay uses the scaled rate too); all 1 by default.
+///
 /// State keys per parameter: `<key>.adam_m`, `<key>.adam_v` (parameter's shape) and
 /// `<key>.adam_step` (rank 0); plus `optimizer.step`.
 public final class AdamW: Optimizer {
@@ -22,6 +25,8 @@ public final class AdamW: Optimizer {
     public let beta2: Float
     public let epsilon: Float
     public let weightDecay: Float
+    /// Per parameter, a factor on `learningRate` (1 for each by default).
+    public let learningRateScales: [Float]
     public private(set) var stepCount = 0
 
     private let trainable: TrainableParameters
@@ -36,14 +41,22 @@ public final class AdamW: Optimizer {
     /// Throws when the list is empty, holds a view, a non-leaf or a tensor twice, or when a
     /// hyperparameter is out of range (named in the message).
     public init(parameters: [Tensor], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0.01) throws {
+                epsilon: Float = 1e-8, weightDecay: Float = 0.01, learningRateScales: [Float]? = nil) throws {
         let op = AdamW.op
         try validateHyperparameter(learningRate, name: "learningRate", op: op, requirement: "finite and ≥ 0") { $0 >= 0 }
         try validateHyperparameter(beta1, name: "beta1", op: op, requirement: "in [0, 1)") { $0 >= 0 && $0 < 1 }
         try validateHyperparameter(beta2, name: "beta2", op: op, requirement: "in [0, 1)") { $0 >= 0 && $0 < 1 }
         try validateHyperparameter(epsilon, name: "epsilon", op: op, requirement: "finite and ≥ 0") { $0 >= 0 }
         try validateHyperparameter(weightDecay, name: "weightDecay", op: op, requirement: "finite and ≥ 0") { $0 >= 0 }
+        let scales = learningRateScales ?? Array(repeating: 1, count: parameters.count)
+        guard scales.count == parameters.count else {
+            throw TensorError.invalidArgument(op: op, reason: "\(scales.count) learning-rate scales for \(parameters.count) parameters; give one per parameter")
+        }
+        for scale in scales {
+            try validateHyperparameter(scale, name: "a learning-rate scale", op: op, requirement: "finite and ≥ 0") { $0 >= 0 }
+        }
         trainable = try TrainableParameters(parameters, op: op)
+        self.learningRateScales = scales
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -67,7 +80,7 @@ public final class AdamW: Optimizer {
     /// in Python, then the elementwise work runs in Float.
     private func update(_ index: Int, gradient: Tensor) {
         let t = Double(parameterSteps[index])
-        let lr = Double(learningRate)
+        let lr = Double(learningRate) * Double(learningRateScales[index])
         let decay = Float(1 - lr * Double(weightDecay))
         let stepSize = Float(lr / (1 - pow(Double(beta1), t)))
         let correction2Sqrt = Float((1 - pow(Double(beta2), t)).squareRoot())

@@ -22,7 +22,7 @@ enum SessionCommands {
         return .record(Record([("threads", .int(n))]))
     }
 
-    static let show = CommandSpec(name: "show", usage: "show", summary: "The session: model, seed, threads.") { session, args in
+    static let show = CommandSpec(name: "show", usage: "show", summary: "The session: model, seed, threads, data.") { session, args in
         var record = Record([("seed", .int(Int(session.seed))), ("threads", .int(Threads.count))])
         if let model = session.model {
             let c = model.model.config
@@ -33,6 +33,7 @@ enum SessionCommands {
         } else {
             record["model"] = .string("none")
         }
+        if let data = session.dataDescription { record["data"] = .string(data) }
         // Each active method's own report (`hierlora` prints its block split).
         var methodLines: [String] = []
         for method in session.methods.methods {

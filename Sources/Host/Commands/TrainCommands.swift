@@ -13,7 +13,7 @@ enum TrainCommands {
         parameters: ["steps", "epochs", "lr", "batch", "accumulate", "warmup", "schedule", "clip", "weight_decay",
                      "eval_every", "patience", "checkpoint_every", "dir", "resume", "format", "max_length"]) { session, args in
         let model = try session.requireModel(for: "train")
-        guard let data = session.trainingData else {
+        guard session.trainingData != nil else {
             throw CommandError("train: no training data; choose some with `data gsm8k limit=64` first")
         }
         let parameters = session.methods.trainableParameters
@@ -49,50 +49,96 @@ enum TrainCommands {
         let maxLength = args.value("max_length") == nil ? nil : try args.int("max_length", default: 512, range: 8...1_000_000)
 
         let encoder = try TrainingExampleEncoder(model: model, format: format, maxLength: maxLength)
-        let training = try data.examples.map(encoder.encode)
-        let validation = try (session.validationData?.examples ?? []).map(encoder.encode)
-        let methodRecords = session.methods.methods.map { CheckpointMethod(name: $0.name) }
-        let trainer = try Trainer(config: config, training: training, validation: validation,
-                                  padID: model.tokenizer.eosID ?? 0, methods: methodRecords)
+        let trainer = try makeTrainer(session: session, config: config, encoder: encoder, padID: model.tokenizer.eosID ?? 0)
+        // The loss terms of the last training batch, and the validation terms summed over batches.
+        var stepTerms: [(String, Double)] = []
         // Every term of the objective, per training pass (micro-batch), in first-logged order.
         var logged: [(name: String, values: [Double])] = []
-        let loss: (Batch) throws -> Tensor = { batch in
+        var validationTerms = MetricSums()
+        func objective(_ batch: Batch) throws -> (total: Tensor, terms: [(String, Double)]) {
             let logits = try model.model.forward(batch.inputIDs, positions: batch.positions, isReal: batch.isReal,
                                                  hooks: session.methods)
             let context = LossContext(model: model, inputIDs: batch.inputIDs, logits: logits, targets: batch.labels,
-                                      methods: session.methods.methods) { ids, withMethods in
+                                      preferencePairs: batch.preferencePairs, methods: session.methods.methods) { ids, withMethods in
                 try model.model.forward(ids, hooks: withMethods ? session.methods : nil)
             }
-            let (total, terms) = try session.methods.loss(context)
-            if Autograd.isRecording {                                   // validation runs without a graph
-                for (name, value) in terms {
-                    if let index = logged.firstIndex(where: { $0.name == name }) { logged[index].values.append(value) }
-                    else { logged.append((name, [value])) }
-                }
+            return try session.methods.loss(context)
+        }
+        let loss: (Batch) throws -> Tensor = { batch in
+            let (total, terms) = try objective(batch)
+            stepTerms = terms
+            for (name, value) in terms {
+                if let index = logged.firstIndex(where: { $0.name == name }) { logged[index].values.append(value) }
+                else { logged.append((name, [value])) }
             }
             return total
         }
+        let validationLoss: (Batch) throws -> Tensor = { batch in
+            let (total, terms) = try objective(batch)
+            validationTerms.add(terms, weight: batch.preferencePairs > 0 ? batch.preferencePairs : batch.size)
+            return total
+        }
+        // Each method's tensors move at the run's learning rate times its own scale.
+        let scales = session.methods.methods.flatMap { method in
+            method.trainableParameters.map { _ in Float(method.learningRateScale) }
+        }
+        var lastValidation: [(String, Double)] = []
         // Progress goes to stderr (a bar on a terminal, plain lines otherwise), keeping stdout
         // deterministic for notebooks and --json.
         let progress = ProgressReporter(label: "train", total: trainer.totalSteps, unit: "step")
-        let result = try trainer.run(parameters: parameters, loss: loss, resumeFrom: try args.string("resume", default: nil)) { event in
-            progress.update(completed: event.step, detail: String(format: "loss %.4f lr %.2e", event.loss, event.learningRate))
+        let result = try trainer.run(parameters: parameters, learningRateScales: scales, loss: loss, validationLoss: validationLoss,
+                                     resumeFrom: try args.string("resume", default: nil)) { event in
+            if case .validation = event.event {
+                lastValidation = validationTerms.means
+                validationTerms = MetricSums()
+            }
+            let shown = stepTerms.filter { $0.0.hasSuffix(".margin") || $0.0.hasSuffix(".accuracy") }
+            progress.update(completed: event.step, detail: String(format: "loss %.4f lr %.2e", event.loss, event.learningRate)
+                            + shown.map { String(format: " %@ %.3f", $0.0, $0.1) }.joined())
         }
         progress.finish()
         session.lastTraining = result
         for method in session.methods.methods where !method.trainableParameters.isEmpty { session.trainedMethods.insert(method.name) }
         let final = result.finalLoss.map { String(format: "%.4f", $0) } ?? "n/a"
+        let trainable = parameters.reduce(0) { $0 + $1.count }
+        let metricText = (stepTerms + lastValidation.map { ("validation " + $0.0, $0.1) })
+            .filter { $0.0 != "loss.ce" }.map { String(format: "%@ %.4f", $0.0, $0.1) }
         session.say("trained \(result.stepsTaken) steps (\(result.stopReason.rawValue)); final loss \(final)"
                     + (result.bestValidation.map { String(format: "; best validation loss %.4f at step %d", $0.loss, $0.step) } ?? "")
-                    + (result.message.map { "; \($0)" } ?? ""), args)
+                    + (result.message.map { "; \($0)" } ?? "")
+                    // Methods' own terms (DPO's margin and accuracy…) on a second line, with the tensor count.
+                    + (metricText.isEmpty ? "" : "\n\(trainable) trainable parameters; " + metricText.joined(separator: ", ")), args)
         var record = Record([("steps", .int(result.stepsTaken)), ("stop", .string(result.stopReason.rawValue)),
-                             ("kept_step", .int(result.keptStep))])
+                             ("kept_step", .int(result.keptStep)), ("trainable_parameters", .int(trainable))])
         if let last = result.finalLoss { record["loss"] = .double(Double(last)) }
         record["losses"] = .array(result.history.map { .double(Double($0.loss)) })
+        // Every logged term per training pass (`dpo.margin`, `tsloss.h0`…), and the last validation's means.
         if !logged.isEmpty { record["metrics"] = .record(Record(logged.map { ($0.name, Value.array($0.values.map(Value.double))) })) }
+        if !lastValidation.isEmpty { record["validation_metrics"] = .record(Record(lastValidation.map { ($0.0, Value.double($0.1)) })) }
         if let best = result.bestValidation { record["best_validation_loss"] = .double(Double(best.loss)) }
         if let path = result.checkpoints.last { record["checkpoint"] = .string(path) }
         return .record(record)
+    }
+
+    /// The trainer over the session's data: single examples, or preference pairs (chosen rows
+    /// then rejected rows per batch) when an active method's loss needs them.
+    static func makeTrainer(session: Session, config: TrainingConfig, encoder: TrainingExampleEncoder, padID: Int) throws -> Trainer {
+        let training = session.trainingData?.examples ?? []
+        let validation = session.validationData?.examples ?? []
+        let records = session.methods.methods.map { CheckpointMethod(name: $0.name) }
+        guard session.methods.needsPreferencePairs else {
+            return try Trainer(config: config, training: training.map(encoder.encode), validation: validation.map(encoder.encode),
+                               padID: padID, methods: records)
+        }
+        let needing = session.methods.methods.filter(\.needsPreferencePairs).map(\.name).joined(separator: ", ")
+        if let single = (training + validation).first(where: { !$0.isPreferencePair }) {
+            throw CommandError("train: \(needing) needs preference pairs: `data hh-rlhf` gives them (prompt, chosen and rejected reply); \(session.trainingData?.name ?? "the data") example \(single.id) has no rejected reply")
+        }
+        let trainingPairs = try training.map(encoder.encodePair)
+        let validationPairs = try validation.map(encoder.encodePair)
+        return try Trainer(config: config, training: trainingPairs.map(\.chosen), validation: validationPairs.map(\.chosen),
+                           trainingRejected: trainingPairs.map(\.rejected), validationRejected: validationPairs.map(\.rejected),
+                           padID: padID, methods: records)
     }
 
     static let save = CommandSpec(name: "save", usage: "save PATH.safetensors",

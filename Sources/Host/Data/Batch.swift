@@ -3,12 +3,17 @@
 /// Padding positions have `isReal` false (the model masks them out of attention) and label
 /// `TrainingExample.ignoreIndex` (no loss). Right padding keeps every real token at its own
 /// position 0, 1, …, as in the unpadded sequence.
+///
+/// A batch of preference pairs (`init(chosen:rejected:…)`) holds P chosen rows then the P
+/// rejected rows of the same pairs: row i pairs with row P + i (`preferencePairs` = P).
 public struct Batch {
     public let inputIDs: [[Int]]     // [batch][seq]
     public let labels: [[Int]]       // [batch][seq], shifted (see TrainingExample)
     public let isReal: [[Bool]]      // [batch][seq]
     /// Where each row came from in the list the batch was drawn from.
     public let exampleIndices: [Int]
+    /// The number of preference pairs P in the batch, 0 when it holds single examples.
+    public let preferencePairs: Int
 
     /// Pads `examples` to the longest with `padID`. Throws for an empty list or an example
     /// whose labels do not match its inputs.
@@ -22,6 +27,22 @@ public struct Batch {
         labels = examples.map { $0.labels + Array(repeating: TrainingExample.ignoreIndex, count: length - $0.length) }
         isReal = examples.map { Array(repeating: true, count: $0.length) + Array(repeating: false, count: length - $0.length) }
         self.exampleIndices = exampleIndices ?? Array(examples.indices)
+        preferencePairs = 0
+    }
+
+    /// Preference pairs: the `chosen` rows, then the `rejected` rows in the same order, padded
+    /// together. `exampleIndices` (one per pair) is repeated for both halves.
+    public init(chosen: [TrainingExample], rejected: [TrainingExample], exampleIndices: [Int]? = nil, padID: Int) throws {
+        guard chosen.count == rejected.count else {
+            throw DatasetError.invalidRequest("a batch of pairs has \(chosen.count) chosen and \(rejected.count) rejected replies; they must match")
+        }
+        let indices = exampleIndices ?? Array(chosen.indices)
+        let rows = try Batch(chosen + rejected, exampleIndices: indices + indices, padID: padID)
+        inputIDs = rows.inputIDs
+        labels = rows.labels
+        isReal = rows.isReal
+        self.exampleIndices = rows.exampleIndices
+        preferencePairs = chosen.count
     }
 
     public var size: Int { inputIDs.count }
@@ -45,18 +66,28 @@ public struct Batch {
 /// a pure function of i: a run resumed from a checkpoint sees exactly the batches an
 /// uninterrupted run would, and `batchSize` b with accumulation k visits the examples in the
 /// same order as batch b·k.
+///
+/// With `rejected` (one per example: preference pairs), each batch holds the chosen rows of its
+/// pairs then their rejected rows (`Batch.init(chosen:rejected:…)`).
 public final class BatchSchedule {
     public let examples: [TrainingExample]
+    /// The rejected reply of each example, for preference pairs; nil for single examples.
+    public let rejected: [TrainingExample]?
     public let batchSize: Int
     public let seed: UInt64
     public let shuffle: Bool
     public let padID: Int
     private var cachedEpoch: (epoch: Int, order: [Int])?
 
-    public init(examples: [TrainingExample], batchSize: Int, seed: UInt64, shuffle: Bool = true, padID: Int) throws {
+    public init(examples: [TrainingExample], rejected: [TrainingExample]? = nil, batchSize: Int, seed: UInt64,
+                shuffle: Bool = true, padID: Int) throws {
         guard !examples.isEmpty else { throw DatasetError.invalidRequest("there are no examples to batch") }
         guard batchSize >= 1 else { throw DatasetError.invalidRequest("batch size is \(batchSize); it must be at least 1") }
+        if let rejected, rejected.count != examples.count {
+            throw DatasetError.invalidRequest("\(examples.count) chosen and \(rejected.count) rejected replies; preference pairs need one of each")
+        }
         self.examples = examples
+        self.rejected = rejected
         self.batchSize = batchSize
         self.seed = seed
         self.shuffle = shuffle
@@ -79,6 +110,10 @@ public final class BatchSchedule {
         let epoch = index / batchesPerEpoch
         let start = (index % batchesPerEpoch) * batchSize
         let indices = Array(order(epoch: epoch)[start..<min(start + batchSize, examples.count)])
+        if let rejected {
+            return (epoch, try Batch(chosen: indices.map { examples[$0] }, rejected: indices.map { rejected[$0] },
+                                     exampleIndices: indices, padID: padID))
+        }
         return (epoch, try Batch(indices.map { examples[$0] }, exampleIndices: indices, padID: padID))
     }
 

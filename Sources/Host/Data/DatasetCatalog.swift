@@ -17,8 +17,13 @@ public struct DatasetSpecification {
     public let summary: String
     public let splits: [SplitFile]
     public let adapter: DatasetAdapter
+    /// The shipped split that `data NAME` (no `split=`) divides into training and held-out
+    /// examples when the train split is not shipped (HH-RLHF: its test split); nil to refuse.
+    public var trainingFallback: String? = nil
 
     public var splitNames: [String] { splits.map(\.split) }
+    /// The name in prose: the summary up to its colon ("Anthropic HH-RLHF helpful-base").
+    public var summaryName: String { String(summary.prefix { $0 != ":" }) }
 }
 
 /// The datasets under a data folder, loaded by name and split (`data NAME split=…`).
@@ -58,7 +63,7 @@ public struct DatasetCatalog {
             splits: [.init(split: "test", file: "helpful-base/test.jsonl.gz", missingNote: nil),
                      .init(split: "train", file: "helpful-base/train.jsonl.gz",
                            missingNote: "HH-RLHF helpful-base train is not shipped; data/hh-rlhf/README.md says how to add it")],
-            adapter: HHRLHFAdapter()),
+            adapter: HHRLHFAdapter(), trainingFallback: "test"),
     ]
 
     /// Dataset names, for help and tab completion.
@@ -93,6 +98,13 @@ public struct DatasetCatalog {
             throw DatasetError.malformed(file: path, line: 1, reason: "the file holds no records")
         }
         return Dataset(name: spec.name, split: key, examples: examples)
+    }
+
+    /// Whether the file of `split` is present (or its decompressed twin).
+    public func hasSplit(_ name: String, split: String) -> Bool {
+        guard let spec = try? DatasetCatalog.specification(named: name),
+              let file = spec.splits.first(where: { $0.split == split.lowercased() }) else { return false }
+        return (try? existingFile(root + "/" + spec.folder + "/" + file.file, note: nil)) != nil
     }
 
     /// `data NAME split=S limit=N seed=K`: a seeded shuffle of the split, then its first `limit`.

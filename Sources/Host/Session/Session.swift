@@ -15,6 +15,8 @@ public final class Session: CommandRunner {
     /// Training examples and the held-out validation set chosen by `data`.
     public internal(set) var trainingData: Dataset?
     public internal(set) var validationData: Dataset?
+    /// Where the data came from, in a sentence, for `show` (set by `data`).
+    public internal(set) var dataDescription: String?
     /// The active methods, in `use` order.
     public let methods = MethodSet()
     /// Methods whose tensors `train` changed since they were used or restored; `unuse` and

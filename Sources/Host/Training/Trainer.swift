@@ -17,17 +17,30 @@ public final class Trainer {
 
     /// Throws for an invalid config, no training examples, or validation asked for
     /// (`evalEvery`) without validation examples.
+    ///
+    /// Preference pairs: `training` and `validation` hold the chosen replies and
+    /// `trainingRejected` / `validationRejected` the rejected ones, index for index; every batch
+    /// then holds its pairs' chosen rows followed by their rejected rows (`Batch.preferencePairs`).
     public init(config: TrainingConfig, training: [TrainingExample], validation: [TrainingExample] = [],
+                trainingRejected: [TrainingExample]? = nil, validationRejected: [TrainingExample]? = nil,
                 padID: Int, methods: [CheckpointMethod] = []) throws {
         try config.validate()
         guard !training.isEmpty else { throw TrainingError.missingInput("there are no training examples; load data first") }
         if config.evalEvery != nil && validation.isEmpty {
             throw TrainingError.missingInput("eval_every needs validation examples; hold some out of the training data")
         }
+        if let validationRejected, validationRejected.count != validation.count {
+            throw TrainingError.missingInput("\(validation.count) chosen and \(validationRejected.count) rejected validation replies; preference pairs need one of each")
+        }
         self.config = config
-        schedule = try BatchSchedule(examples: training, batchSize: config.batchSize, seed: config.seed, padID: padID)
+        schedule = try BatchSchedule(examples: training, rejected: trainingRejected, batchSize: config.batchSize,
+                                     seed: config.seed, padID: padID)
         validationBatches = try stride(from: 0, to: validation.count, by: config.batchSize).map { start in
             let indices = Array(start..<min(start + config.batchSize, validation.count))
+            if let validationRejected {
+                return try Batch(chosen: indices.map { validation[$0] }, rejected: indices.map { validationRejected[$0] },
+                                 exampleIndices: indices, padID: padID)
+            }
             return try Batch(indices.map { validation[$0] }, exampleIndices: indices, padID: padID)
         }
         self.methods = methods
@@ -42,8 +55,11 @@ public final class Trainer {
     /// - validationLoss: the validation loss of a batch, run without gradients (`loss` when nil).
     /// - resumeFrom: a checkpoint (sidecar, safetensors or folder) to continue from; the run then
     ///   takes the same batches and optimiser state an uninterrupted run would have.
+    /// - learningRateScales: per parameter, a factor on the scheduled learning rate (a method's
+    ///   `learningRateScale`); all 1 when nil.
     /// - onProgress: called after every step, validation and checkpoint.
     public func run(parameters: [Tensor],
+                    learningRateScales: [Float]? = nil,
                     loss: (Batch) throws -> Tensor,
                     validationLoss: ((Batch) throws -> Tensor)? = nil,
                     resumeFrom: String? = nil,
@@ -51,7 +67,8 @@ public final class Trainer {
         if let frozen = parameters.enumerated().first(where: { !$0.element.requiresGrad }) {
             throw TrainingError.missingInput("parameter '\(parameterKey(frozen.element, index: frozen.offset))' does not require a gradient, so training cannot change it")
         }
-        let optimizer = try AdamW(parameters: parameters, learningRate: config.learningRate, weightDecay: config.weightDecay)
+        let optimizer = try AdamW(parameters: parameters, learningRate: config.learningRate, weightDecay: config.weightDecay,
+                                  learningRateScales: learningRateScales)
         // Whatever way the run ends (a loss closure may throw), no stale gradient is left behind.
         defer { optimizer.zeroGrad() }
         let totalSteps = self.totalSteps
