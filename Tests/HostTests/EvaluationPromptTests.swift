@@ -53,7 +53,7 @@ final class EvaluationPromptTests: XCTestCase {
         XCTAssertTrue(rendered.hasPrefix("<|im_start|>user\n" + task.instruction), rendered)
     }
 
-    func testAQuAOptionsAreReadBackFromThePrompt() throws {
+    func testAQuAOptionsComeWithTheItem() throws {
         let task = try EvaluationTask.named("aqua-rat")
         let options = task.options(try example("aqua", "test", 0))
         XCTAssertEqual(options.map { String($0.prefix(2)) }, ["A)", "B)", "C)", "D)", "E)"])

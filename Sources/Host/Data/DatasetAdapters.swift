@@ -70,7 +70,9 @@ public struct AQuAAdapter: DatasetAdapter {
         }
         let prompt = question + "\nAnswer choices: " + texts.joined(separator: " ")
         let target = rationale.trimmingCharacters(in: .whitespacesAndNewlines) + "\nThe answer is \(letter)."
-        return Example(id: id, prompt: prompt, target: target, answer: letter)
+        // The options, one per line, let evaluation count an answer written as an option's text.
+        return Example(id: id, prompt: prompt, target: target, answer: letter,
+                       metadata: ["options": texts.joined(separator: "\n")])
     }
 }
 

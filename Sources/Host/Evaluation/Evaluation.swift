@@ -110,10 +110,7 @@ public struct Evaluation {
                        result: MethodGeneration.Result, offset: Int) throws -> EvaluationItem {
         let text = result.texts[offset], output = result.outputs[offset]
         let gold = example.answer ?? ""
-        let options = task.options(example)
-        let check = options.isEmpty
-            ? try AnswerChecker.check(dataset: task.dataset, generation: text, gold: gold)
-            : try AnswerChecker.check(dataset: task.dataset, generation: text, gold: gold, options: options)
+        let check = try AnswerChecker.check(dataset: task.dataset, generation: text, gold: gold, options: task.options(example))
         return EvaluationItem(id: example.id, prompt: prompt, generation: text, extracted: check.extracted, gold: gold,
                               correct: check.correct, tokens: output.ids.count, finish: output.finishReason.rawValue,
                               attempts: result.attempts, notes: offset < result.notes.count ? result.notes[offset] : [:])

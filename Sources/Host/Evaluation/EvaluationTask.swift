@@ -58,24 +58,9 @@ public struct EvaluationTask {
     }
 
     /// The answer choices of an AQuA item as the dataset writes them (`A)21`, `B)24`, …),
-    /// read back from the prompt line `Answer choices: A)21 B)24 …`; empty for other datasets.
+    /// which the adapter keeps in the example's metadata; empty for other datasets.
     public func options(_ example: Example) -> [String] {
-        guard dataset == "aqua", let line = example.prompt.range(of: "\nAnswer choices: ", options: .backwards) else { return [] }
-        let choices = example.prompt[line.upperBound...]
-        // Cut before " B)", " C)", … in order, so a ")" inside an option never splits it.
-        var starts: [String.Index] = []
-        var cursor = choices.startIndex
-        for letter in "ABCDEFGHIJ" {
-            let marker = starts.isEmpty ? "\(letter))" : " \(letter))"
-            guard let found = choices.range(of: marker, range: cursor..<choices.endIndex) else { break }
-            if !starts.isEmpty || found.lowerBound == choices.startIndex {
-                starts.append(starts.isEmpty ? found.lowerBound : choices.index(after: found.lowerBound))
-            } else { break }
-            cursor = found.upperBound
-        }
-        return starts.indices.map { i in
-            let end = i + 1 < starts.count ? choices.index(before: starts[i + 1]) : choices.endIndex
-            return String(choices[starts[i]..<end])
-        }
+        guard dataset == "aqua", let options = example.metadata["options"] else { return [] }
+        return options.split(separator: "\n").map(String.init)
     }
 }
