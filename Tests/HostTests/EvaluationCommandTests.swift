@@ -30,6 +30,16 @@ private final class RevisingMethod: Method {
     func report() -> [(String, String)] { [("reruns", "\(reruns)")] }
 }
 
+/// A method that presses Ctrl-C once the first batch is done.
+private final class InterruptingMethod: Method {
+    let name = "interrupter"
+
+    func afterGeneration(_ generation: inout GenerationRecord) throws -> GenerationDecision {
+        Interruption.request()
+        return .accept
+    }
+}
+
 /// `eval` and `runs` on `tiny`, driven through `Session.run` as the interpreter does.
 final class EvaluationCommandTests: XCTestCase {
     private var written = ""
@@ -127,6 +137,28 @@ final class EvaluationCommandTests: XCTestCase {
         _ = try eval([("limit", .int(2)), ("batch", .int(2))], records: "bounded.jsonl")
         XCTAssertEqual(method.attemptsSeen, [1, 2, 3])
         XCTAssertEqual(try lines("bounded.jsonl").map { $0["attempts"] as? Int }, [3, 3])
+    }
+
+    func testCtrlCKeepsTheItemsDoneSoFar() throws {
+        try session.methods.add(InterruptingMethod(), context: nil)
+        let result = try eval([("batch", .int(4))], records: "interrupted.jsonl")
+        XCTAssertEqual(result["n"], .int(4))
+        XCTAssertEqual(result["interrupted"], .bool(true))
+        XCTAssertEqual(try lines("interrupted.jsonl").count, 4)
+        XCTAssertTrue(written.contains("interrupted: kept the 4 items finished before Ctrl-C"), written)
+        XCTAssertEqual(session.evaluations.count, 1)
+    }
+
+    func testDefaultRecordsPathIsUnderRunsWithDatasetSplitAndTime() throws {
+        let date = Date(timeIntervalSince1970: 1_790_000_000)
+        let environment = ["STRATA_RUNS": folder]
+        let first = EvaluationRecordsFile.defaultPath(dataset: "gsm8k", split: "test", date: date, environment: environment)
+        XCTAssertTrue(first.hasPrefix(folder + "/gsm8k-test-2026"), first)
+        XCTAssertTrue(first.hasSuffix(".jsonl"), first)
+        _ = try EvaluationRecordsFile(path: first)
+        let second = EvaluationRecordsFile.defaultPath(dataset: "gsm8k", split: "test", date: date, environment: environment)
+        XCTAssertEqual(second, String(first.dropLast(".jsonl".count)) + "-2.jsonl")
+        XCTAssertTrue(EvaluationRecordsFile.defaultPath(dataset: "aqua", split: "dev", environment: [:]).hasPrefix("runs/aqua-dev-"))
     }
 
     func testGenerateUsesTheMethodsToo() throws {
