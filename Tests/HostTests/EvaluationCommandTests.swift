@@ -192,7 +192,7 @@ final class EvaluationCommandTests: XCTestCase {
 
         // `plot runs` draws one bar per run with its interval.
         let svg = folder + "/runs.svg"
-        _ = try run("plot", [.string("runs")], [("to", .string(svg))])
+        _ = try run("plot", [.string("runs"), .string("to"), .string(svg)])
         let drawing = try String(contentsOfFile: svg, encoding: .utf8)
         XCTAssertTrue(drawing.contains("Accuracy by run"), drawing)
         XCTAssertTrue(drawing.contains("#2"), "the second run is labelled")
