@@ -110,4 +110,40 @@ final class TrainUntilCorrectTests: XCTestCase {
         let orphan = errorText { _ = try self.train(session, [("steps", .int(2)), ("check_every", .int(1))]) }
         XCTAssertTrue(orphan.contains("goes with until=correct"), orphan)
     }
+
+    /// The trainer asks its `until` condition every `checkEvery` steps and after the last, and
+    /// stops with `.conditionMet` (the tensors of that step kept) when it holds.
+    func testTrainerAsksTheConditionEveryKStepsAndStopsWhenItHolds() throws {
+        let fixture = SoftPromptFixture.shared
+        var config = TrainingConfig()
+        config.steps = 7
+        config.batchSize = 2
+        config.learningRate = 0.01
+        config.checkEvery = 3
+        var asked: [Int] = []
+        let prompt = fixture.makePrompt()
+        let open = try Trainer(config: config, training: fixture.training, padID: fixture.padID)
+            .run(parameters: [prompt], loss: fixture.tokenMeanLoss(prompt), until: { asked.append($0); return false })
+        XCTAssertEqual(asked, [3, 6, 7])
+        XCTAssertEqual(open.stopReason, .completed)
+        XCTAssertEqual(open.stepsTaken, 7)
+
+        asked = []
+        let met = try Trainer(config: config, training: fixture.training, padID: fixture.padID)
+            .run(parameters: [prompt], loss: fixture.tokenMeanLoss(prompt), until: { asked.append($0); return $0 >= 6 })
+        XCTAssertEqual(asked, [3, 6])
+        XCTAssertEqual(met.stopReason, .conditionMet)
+        XCTAssertEqual(met.stepsTaken, 6)
+        XCTAssertEqual(met.keptStep, 6)
+
+        config.checkEvery = nil
+        let unchecked = errorText {
+            _ = try Trainer(config: config, training: fixture.training, padID: fixture.padID)
+                .run(parameters: [prompt], loss: fixture.tokenMeanLoss(prompt), until: { _ in true })
+        }
+        XCTAssertTrue(unchecked.contains("check_every"), unchecked)
+        config.checkEvery = 0
+        XCTAssertTrue(errorText { _ = try Trainer(config: config, training: fixture.training, padID: fixture.padID) }
+            .contains("check_every is 0"))
+    }
 }
