@@ -96,6 +96,10 @@ final class TrainUntilCorrectTests: XCTestCase {
         XCTAssertEqual(record["stop"], .string("correct"))
         XCTAssertEqual(record["correct_at"], .int(3))
         XCTAssertEqual(checkSteps(record), [3])
+        guard case let .array(checks)? = record["checks"], case let .record(check)? = checks.first else {
+            return XCTFail("no checks in \(record)")
+        }
+        XCTAssertEqual(check["answers"], .array([.string(gold)]))
     }
 
     func testBadStopConditionsAreClearErrors() throws {

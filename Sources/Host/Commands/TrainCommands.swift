@@ -133,8 +133,10 @@ enum TrainCommands {
         if let path = result.checkpoints.last { record["checkpoint"] = .string(path) }
         if answerCheck != nil {
             record["correct_at"] = correctAt.map(Value.int) ?? .void
+            // Per check: how many answers were right, and the answer each continuation stated.
             record["checks"] = .array(checks.map { .record(Record([("step", .int($0.step)), ("correct", .int($0.correct)),
-                                                                   ("total", .int($0.total))])) })
+                                                                   ("total", .int($0.total)),
+                                                                   ("answers", .array($0.extracted.map { $0.map(Value.string) ?? .void }))])) })
         }
         return .record(record)
     }
