@@ -8,10 +8,11 @@ enum TrainCommands {
 
     static let train = CommandSpec(
         name: "train",
-        usage: "train [steps=N | epochs=E] [lr=1e-3] [batch=4] [accumulate=1] [warmup=0] [schedule=cosine|linear|constant] [clip=1] [weight_decay=0] [eval_every=K] [patience=P] [checkpoint_every=K] [dir=PATH] [resume=PATH] [format=plain|chat] [max_length=N]",
+        usage: "train [steps=N | epochs=E] [lr=1e-3] [batch=4] [accumulate=1] [warmup=0] [schedule=cosine|linear|constant] [clip=1] [weight_decay=0] [eval_every=K] [patience=P] [checkpoint_every=K] [dir=PATH] [resume=PATH] [format=plain|chat] [max_length=N] [until=correct check_every=K [check_tokens=N]]",
         summary: "Train the active methods' tensors on the session's data (the backbone stays frozen).",
         parameters: ["steps", "epochs", "lr", "batch", "accumulate", "warmup", "schedule", "clip", "weight_decay",
-                     "eval_every", "patience", "checkpoint_every", "dir", "resume", "format", "max_length"]) { session, args in
+                     "eval_every", "patience", "checkpoint_every", "dir", "resume", "format", "max_length",
+                     "until", "check_every", "check_tokens"]) { session, args in
         let model = try session.requireModel(for: "train")
         guard session.trainingData != nil else {
             throw CommandError("train: no training data; choose some with `data gsm8k limit=64` first")
@@ -49,6 +50,7 @@ enum TrainCommands {
         let maxLength = args.value("max_length") == nil ? nil : try args.int("max_length", default: 512, range: 8...1_000_000)
 
         let encoder = try TrainingExampleEncoder(model: model, format: format, maxLength: maxLength)
+        let answerCheck = try makeAnswerCheck(session: session, args: args, config: &config, model: model, encoder: encoder)
         let trainer = try makeTrainer(session: session, config: config, encoder: encoder, padID: model.tokenizer.eosID ?? 0)
         // The loss terms of the last training batch, and the validation terms summed over batches.
         var stepTerms: [(String, Double)] = []
@@ -86,8 +88,17 @@ enum TrainCommands {
         // Progress goes to stderr (a bar on a terminal, plain lines otherwise), keeping stdout
         // deterministic for notebooks and --json.
         let progress = ProgressReporter(label: "train", total: trainer.totalSteps, unit: "step")
+        var checks: [TrainingAnswerCheck.Outcome] = []
+        let until: ((Int) throws -> Bool)? = answerCheck.map { check in
+            { step in
+                let outcome = try check.run(step: step, hooks: session.activeHooks)
+                checks.append(outcome)
+                progress.update(completed: step, detail: "check: \(outcome.correct)/\(outcome.total) answers correct")
+                return outcome.allCorrect
+            }
+        }
         let result = try trainer.run(parameters: parameters, learningRateScales: scales, loss: loss, validationLoss: validationLoss,
-                                     resumeFrom: try args.string("resume", default: nil)) { event in
+                                     resumeFrom: try args.string("resume", default: nil), until: until) { event in
             if case .validation = event.event {
                 lastValidation = validationTerms.means
                 validationTerms = MetricSums()
@@ -100,15 +111,18 @@ enum TrainCommands {
         session.lastTraining = result
         for method in session.methods.methods where !method.trainableParameters.isEmpty { session.trainedMethods.insert(method.name) }
         let final = result.finalLoss.map { String(format: "%.4f", $0) } ?? "n/a"
+        let correctAt = result.stopReason == .conditionMet ? result.stepsTaken : nil
+        let stopText = correctAt != nil ? "correct" : result.stopReason.rawValue
         let trainable = parameters.reduce(0) { $0 + $1.count }
         let metricText = (stepTerms + lastValidation.map { ("validation " + $0.0, $0.1) })
             .filter { $0.0 != "loss.ce" }.map { String(format: "%@ %.4f", $0.0, $0.1) }
-        session.say("trained \(result.stepsTaken) steps (\(result.stopReason.rawValue)); final loss \(final)"
+        session.say("trained \(result.stepsTaken) steps (\(stopText)); final loss \(final)"
+                    + (answerCheck == nil ? "" : "; " + correctnessText(checks, correctAt: correctAt))
                     + (result.bestValidation.map { String(format: "; best validation loss %.4f at step %d", $0.loss, $0.step) } ?? "")
                     + (result.message.map { "; \($0)" } ?? "")
                     // Methods' own terms (DPO's margin and accuracy…) on a second line, with the tensor count.
                     + (metricText.isEmpty ? "" : "\n\(trainable) trainable parameters; " + metricText.joined(separator: ", ")), args)
-        var record = Record([("steps", .int(result.stepsTaken)), ("stop", .string(result.stopReason.rawValue)),
+        var record = Record([("steps", .int(result.stepsTaken)), ("stop", .string(stopText)),
                              ("kept_step", .int(result.keptStep)), ("trainable_parameters", .int(trainable))])
         if let last = result.finalLoss { record["loss"] = .double(Double(last)) }
         record["losses"] = .array(result.history.map { .double(Double($0.loss)) })
@@ -117,7 +131,51 @@ enum TrainCommands {
         if !lastValidation.isEmpty { record["validation_metrics"] = .record(Record(lastValidation.map { ($0.0, Value.double($0.1)) })) }
         if let best = result.bestValidation { record["best_validation_loss"] = .double(Double(best.loss)) }
         if let path = result.checkpoints.last { record["checkpoint"] = .string(path) }
+        if answerCheck != nil {
+            record["correct_at"] = correctAt.map(Value.int) ?? .void
+            // Per check: how many answers were right, and the answer each continuation stated.
+            record["checks"] = .array(checks.map { .record(Record([("step", .int($0.step)), ("correct", .int($0.correct)),
+                                                                   ("total", .int($0.total)),
+                                                                   ("answers", .array($0.extracted.map { $0.map(Value.string) ?? .void }))])) })
+        }
         return .record(record)
+    }
+
+    /// `until=correct check_every=K [check_tokens=N]`: the answer check asked every K steps, or
+    /// nil without `until` (then `check_every` and `check_tokens` are errors).
+    static func makeAnswerCheck(session: Session, args: CommandArguments, config: inout TrainingConfig,
+                                model: LanguageModel, encoder: TrainingExampleEncoder) throws -> TrainingAnswerCheck? {
+        guard let until = try args.string("until", default: nil) else {
+            for name in ["check_every", "check_tokens"] where args.value(name) != nil {
+                throw CommandError("train: \(name)= goes with until=correct (stop once every training answer is correct)")
+            }
+            return nil
+        }
+        guard until == "correct" else {
+            throw CommandError("train: until=\(until) is not a stop condition; the one there is: until=correct (every training answer correct)")
+        }
+        guard args.value("check_every") != nil else {
+            throw CommandError("train: until=correct needs check_every=K, the optimiser steps between checks (e.g. check_every=10)")
+        }
+        config.checkEvery = try args.int("check_every", default: 10, range: 1...10_000_000)
+        let tokens = args.value("check_tokens") == nil ? nil : try args.int("check_tokens", default: 256, range: 1...100_000)
+        guard let data = session.trainingData else { return nil }
+        guard !session.methods.needsPreferencePairs else {
+            throw CommandError("train: until=correct checks answers; it does not apply to preference training")
+        }
+        do {
+            return try TrainingAnswerCheck(model: model, dataset: data.name, examples: data.examples,
+                                           encoded: try data.examples.map(encoder.encode), maxNewTokens: tokens)
+        } catch let error as CommandError {
+            throw CommandError("train: \(error.message)")
+        }
+    }
+
+    /// "every training answer correct at step 40", or how far the checks got.
+    static func correctnessText(_ checks: [TrainingAnswerCheck.Outcome], correctAt: Int?) -> String {
+        if let correctAt { return "every training answer correct at step \(correctAt)" }
+        guard let best = checks.max(by: { $0.correct < $1.correct }) else { return "no answer check ran" }
+        return "training answers not all correct within \(checks.last?.step ?? 0) steps (best \(best.correct)/\(best.total) at step \(best.step))"
     }
 
     /// The trainer over the session's data: single examples, or preference pairs (chosen rows

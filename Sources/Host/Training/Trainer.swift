@@ -57,12 +57,15 @@ public final class Trainer {
     ///   takes the same batches and optimiser state an uninterrupted run would have.
     /// - learningRateScales: per parameter, a factor on the scheduled learning rate (a method's
     ///   `learningRateScale`); all 1 when nil.
+    /// - until: asked with the step count every `config.checkEvery` steps (and after the last
+    ///   step); true stops the run there with `.conditionMet`, keeping that step's tensors.
     /// - onProgress: called after every step, validation and checkpoint.
     public func run(parameters: [Tensor],
                     learningRateScales: [Float]? = nil,
                     loss: (Batch) throws -> Tensor,
                     validationLoss: ((Batch) throws -> Tensor)? = nil,
                     resumeFrom: String? = nil,
+                    until: ((Int) throws -> Bool)? = nil,
                     onProgress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingResult {
         if let frozen = parameters.enumerated().first(where: { !$0.element.requiresGrad }) {
             throw TrainingError.missingInput("parameter '\(parameterKey(frozen.element, index: frozen.offset))' does not require a gradient, so training cannot change it")
@@ -75,6 +78,9 @@ public final class Trainer {
         let totalMicroBatches = config.totalMicroBatches(batchesPerEpoch: schedule.batchesPerEpoch)
         guard config.warmupSteps <= totalSteps else {
             throw TrainingError.invalidConfig("warmup is \(config.warmupSteps); it must be at most the run's \(totalSteps) steps")
+        }
+        if until != nil && config.checkEvery == nil {
+            throw TrainingError.invalidConfig("a stop condition needs check_every (how many steps between checks)")
         }
         let learningRates = try LearningRateSchedule(peakLearningRate: config.learningRate, totalSteps: totalSteps,
                                                      warmupSteps: config.warmupSteps, decay: config.schedule.decay)
@@ -180,6 +186,11 @@ public final class Trainer {
                 let path = try saveCheckpoint(&state, parameters: parameters, optimizer: optimizer, totalSteps: totalSteps)
                 state.checkpoints.append(path)
                 onProgress(progress(.checkpoint(path: path)))
+            }
+            if let until, let every = config.checkEvery, state.step % every == 0 || state.step == totalSteps {
+                let met: Bool
+                do { met = try until(state.step) } catch is Interrupted { stopReason = .interrupted; break steps }
+                if met { stopReason = .conditionMet; break steps }
             }
         }
         optimizer.zeroGrad()    // partial gradients of an interrupted or non-finite step

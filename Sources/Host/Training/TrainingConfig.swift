@@ -40,6 +40,8 @@ public struct TrainingConfig: Codable, Equatable {
     /// Save a checkpoint every k steps (and when training stops) into `checkpointDirectory`.
     public var checkpointEvery: Int?
     public var checkpointDirectory: String?
+    /// The `until` condition of `Trainer.run` is asked every k steps (and after the last step).
+    public var checkEvery: Int?
     /// Seeds the batch order of every epoch.
     public var seed: UInt64 = 0
 
@@ -68,6 +70,7 @@ public struct TrainingConfig: Codable, Equatable {
             try require(patience >= 1, "patience", patience, "at least 1")
             try require(evalEvery != nil, "patience", patience, "used with eval_every (early stopping needs validations)")
         }
+        if let checkEvery { try require(checkEvery >= 1, "check_every", checkEvery, "at least 1") }
         if let checkpointEvery {
             try require(checkpointEvery >= 1, "checkpoint_every", checkpointEvery, "at least 1")
             try require(checkpointDirectory != nil, "checkpoint_every", checkpointEvery, "given with a checkpoint directory")

@@ -71,6 +71,8 @@ public struct TrainingResult {
         /// A loss, gradient norm or updated parameter was NaN or infinite; the last good
         /// parameters and optimiser state are kept.
         case nonFinite
+        /// The `until` condition held at a check (e.g. every training answer correct).
+        case conditionMet
     }
 
     public var stopReason: StopReason
