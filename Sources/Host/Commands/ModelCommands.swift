@@ -72,14 +72,29 @@ enum ModelCommands {
         let tokenizer = model.tokenizer
         var stream = StreamingDecoder(tokenizer: tokenizer, skipSpecial: true)
         let streaming = !session.wantsJSON(args)
-        let result = try Generator(model: model.model, decode: { tokenizer.decode($0) })
-            .generate([ids], options: options, hooks: session.activeHooks) { _, id in
+        // Through MethodGeneration, as `eval` generates: methods hook the forward pass and may
+        // revise the output or ask for a re-run in `afterGeneration`.
+        let generated = try MethodGeneration(model: model, methods: session.methods, options: options)
+            .run([ids], onToken: { _, id in
                 guard streaming else { return }
                 let piece = stream.push(id)
                 if !piece.isEmpty { session.output(piece, terminator: "") }
-            }[0]
-        if streaming { session.output(stream.finish()) }
-        let text = tokenizer.decode(result.ids, skipSpecial: true)
-        return .record(Record([("ids", .array(result.ids.map(Value.int))), ("text", .string(text))]))
+            }, onRerun: { attempt, reason in
+                guard streaming else { return }
+                session.output(stream.finish())
+                stream = StreamingDecoder(tokenizer: tokenizer, skipSpecial: true)
+                session.output("[attempt \(attempt): \(reason)]")
+            })
+        let result = generated.outputs[0]
+        let text = generated.texts[0]
+        if streaming {
+            session.output(stream.finish())
+            // A method changed the output after it streamed: show what it became.
+            if generated.revised[0] { session.output("[revised by the methods]: \(text)") }
+        }
+        var record = Record([("ids", .array(result.ids.map(Value.int))), ("text", .string(text))])
+        if generated.attempts > 1 { record["attempts"] = .int(generated.attempts) }
+        if !generated.notes[0].isEmpty { record["notes"] = .string(JSONValue.object(generated.notes[0]).serialized()) }
+        return .record(record)
     }
 }

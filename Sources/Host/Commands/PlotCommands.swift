@@ -25,10 +25,10 @@ enum PlotCommands {
     static var all: [CommandSpec] { [plot] }
 
     /// Subjects only `plot` knows; add one here to make it plottable.
-    static var subjects: [PlotSubject] { [loss] }
+    static var subjects: [PlotSubject] { [loss, runs] }
 
     static let plot = CommandSpec(
-        name: "plot", usage: "plot SUBJECT [to PATH.svg] [arguments]   (subjects: loss, and those of `inspect`)",
+        name: "plot", usage: "plot SUBJECT [to PATH.svg] [arguments]   (subjects: loss, runs, and those of `inspect`)",
         summary: "Draw a subject's figures in the terminal, and as SVG with `to PATH.svg`.",
         acceptsAnyParameters: true) { session, args in
         let subject = try args.string(at: 0, "subject")
@@ -108,5 +108,14 @@ enum PlotCommands {
         // A log axis once the loss spans two decades, so the tail stays readable.
         let logY = (losses.min().map { (losses.max() ?? 0) / $0 >= 100 }) ?? false
         return [.lines(LineFigure(title: "Training loss", xLabel: "step", yLabel: "loss", series: series, logY: logY))]
+    }
+
+    /// `plot runs`: accuracy of each evaluation of the session, with its 95% interval.
+    static let runs = PlotSubject(name: "runs", usage: "plot runs [to PATH.svg]",
+                                  summary: "Accuracy by evaluation run of this session, with 95% Wilson intervals.") { session, _ in
+        guard !session.evaluations.isEmpty else {
+            throw CommandError("plot runs: no evaluation has run in this session; run `eval gsm8k limit=…` first")
+        }
+        return [EvaluationRun.runsFigure(session.evaluations)]
     }
 }

@@ -6,6 +6,7 @@ enum CommandCatalog {
          MethodCommands.all,
          PEFTCommands.all,
          TrainCommands.all,
+         EvalCommands.all,
          PreferenceCommands.all,
          InspectCommands.all,
          AnswerCommands.all,

@@ -24,6 +24,8 @@ public final class Session: CommandRunner {
     var trainedMethods = Set<String>()
     /// The last `train` result, for `show`.
     public internal(set) var lastTraining: TrainingResult?
+    /// The session's evaluations, in the order they ran (`runs`).
+    public internal(set) var evaluations: [EvaluationRun] = []
     /// Plugins: the repository's `Plugins/` and folders loaded with `plugin load`.
     public lazy var plugins = PluginRegistry()
     /// Set by `quit`; the REPL and script runner stop reading input.
