@@ -25,7 +25,17 @@ enum PlotCommands {
     static var all: [CommandSpec] { [plot] }
 
     /// Subjects only `plot` knows; add one here to make it plottable.
-    static var subjects: [PlotSubject] { [loss, runs] }
+    static var subjects: [PlotSubject] { [loss, runs, calibration] }
+
+    /// `plot dpc-calibration`: accuracy and trigger rate by threshold from the last `dpc-calibrate`.
+    static let calibration = PlotSubject(
+        name: "dpc-calibration", usage: "plot dpc-calibration [to PATH.svg]",
+        summary: "Accuracy and trigger rate by threshold, from the last `dpc-calibrate`.") { session, _ in
+        guard let report = session.lastCalibration else {
+            throw CommandError("plot dpc-calibration: no calibration yet; run `dpc-calibrate gsm8k` with `use dpc` active")
+        }
+        return [report.figure]
+    }
 
     static let plot = CommandSpec(
         name: "plot", usage: "plot SUBJECT [to PATH.svg] [arguments]   (subjects: loss, runs, and those of `inspect`)",
