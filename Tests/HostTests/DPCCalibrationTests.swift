@@ -23,14 +23,14 @@ private final class ReplacingMethod: Method {
     }
 }
 
-/// The DPC summary of `eval` (from the notes) and `dpc-calibrate` on `tiny`.
+/// The DPC summary of `eval` (from the notes) and `calibrate` on `tiny`.
 final class DPCCalibrationTests: XCTestCase {
     private var written = ""
     private lazy var session = Session(write: { self.written += $0 })
     private var folder = ""
 
     override func setUpWithError() throws {
-        folder = try makeTemporaryDirectory("dpc-calibrate")
+        folder = try makeTemporaryDirectory("calibrate")
         session.plugins = try InTreePlugins.registry()
         _ = try run("load", [.string("tiny")])
     }
@@ -122,11 +122,11 @@ final class DPCCalibrationTests: XCTestCase {
         try run("data", [.string("gsm8k")], [("limit", .int(4)), ("validation", .int(3)), ("seed", .int(1))])
         try run("use", [.string("prompt")], [("m", .int(4))])
         try run("use", [.string("dpc")], [("threshold", .double(0.9))])
-        guard case let .record(result) = try run("dpc-calibrate", [.string("gsm8k")],
+        guard case let .record(result) = try run("calibrate", [.string("gsm8k")],
                                                  [("max_tokens", .int(5)), ("thresholds", .array([.double(0), .double(0.5), .int(1)])),
                                                   ("records", .string(folder + "/c.jsonl"))]),
               case let .array(points)? = result["points"], case let .array(ratios)? = result["ratios"] else {
-            return XCTFail("dpc-calibrate returns points and ratios")
+            return XCTFail("calibrate returns points and ratios")
         }
         XCTAssertEqual(result["n"], .int(3))
         XCTAssertEqual(ratios.count, 3)
@@ -152,14 +152,14 @@ final class DPCCalibrationTests: XCTestCase {
         XCTAssertTrue(session.methods.method(named: "dpc")?.report().first?.1.contains("R > 0.9") ?? false)
         guard case let .record(inspection) = try run("inspect", [.string("dpc")], flags: ["json"]) else { return XCTFail("inspect dpc") }
         XCTAssertEqual(inspection["analysed"], .int(0))
-        guard case let .record(plot) = try run("plot", [.string("dpc-calibration")]) else { return XCTFail("plot") }
+        guard case let .record(plot) = try run("plot", [.string("calibration")]) else { return XCTFail("plot") }
         XCTAssertEqual(plot["figures"], .int(1))
     }
 
     func testCalibrateBadInputGivesClearErrors() throws {
-        let noDPC = errorText { try self.run("dpc-calibrate", [.string("gsm8k")]) }
+        let noDPC = errorText { try self.run("calibrate", [.string("gsm8k")]) }
         XCTAssertTrue(noDPC.contains("DPC is not in use"), noDPC)
-        XCTAssertTrue(errorText { try self.run("plot", [.string("dpc-calibration")]) }.contains("no calibration yet"))
+        XCTAssertTrue(errorText { try self.run("plot", [.string("calibration")]) }.contains("no calibration yet"))
         try run("data", [.string("gsm8k")], [("limit", .int(4))])
         try run("use", [.string("prompt")], [("m", .int(2))])
         try run("use", [.string("dpc")])
@@ -175,7 +175,7 @@ final class DPCCalibrationTests: XCTestCase {
             ([("split", .string("test")), ("shots", .int(2))], "unknown argument 'shots'"),
         ]
         for (named, expected) in cases {
-            let error = errorText { try self.run("dpc-calibrate", [.string("gsm8k")], named + [("records", .string(self.folder + "/bad.jsonl"))]) }
+            let error = errorText { try self.run("calibrate", [.string("gsm8k")], named + [("records", .string(self.folder + "/bad.jsonl"))]) }
             XCTAssertTrue(error.contains(expected), "\(named): \(error)")
         }
         XCTAssertNil(session.lastCalibration)

@@ -2,7 +2,7 @@ import Compute
 import Foundation
 import PluginAPI
 
-/// `dpc-calibrate`: chooses DPC's trigger threshold on held-out items (METHODS.md, DPC step 3).
+/// `calibrate`: chooses DPC's trigger threshold on held-out items (METHODS.md, DPC step 3).
 ///
 /// A separate command rather than an `eval` option: it evaluates with DPC rebuilt in
 /// `mode=always` (so every item has its first answer, its corrupted answer and R), and reports
@@ -16,22 +16,22 @@ enum CalibrationCommands {
     static let method = "dpc"
 
     static let calibrate = CommandSpec(
-        name: "dpc-calibrate",
-        usage: "dpc-calibrate NAME [split=validation] [limit=N] [seed=S] [thresholds=[…]|thresholds=seen|steps=10] [max_tokens=256] [batch=8] [records=PATH]",
+        name: "calibrate",
+        usage: "calibrate NAME [split=validation] [limit=N] [seed=S] [thresholds=[…]|thresholds=seen|steps=10] [max_tokens=256] [batch=8] [records=PATH]",
         summary: "Sweep DPC's trigger threshold on held-out items: accuracy and trigger rate per threshold, the best one.",
         parameters: ["split", "limit", "seed", "thresholds", "steps", "max_tokens", "batch", "records"]) { session, args in
-        let model = try session.requireModel(for: "dpc-calibrate")
+        let model = try session.requireModel(for: "calibrate")
         guard session.methods.method(named: method) != nil, let parameters = session.methodParameters[method] else {
-            throw CommandError("dpc-calibrate: DPC is not in use; `use prompt …` (and train it), then `use dpc`")
+            throw CommandError("calibrate: DPC is not in use; `use prompt …` (and train it), then `use dpc`")
         }
         var settings = EvaluationSettings(dataset: try args.string(at: 0, "dataset name"))
         let split = try args.string("split", default: "validation") ?? "validation"
         if split == "validation" {
             guard let held = session.validationData, !held.isEmpty else {
-                throw CommandError("dpc-calibrate: split=validation needs held-out examples; run `data \(settings.dataset) validation=50` first, or give split=train|test")
+                throw CommandError("calibrate: split=validation needs held-out examples; run `data \(settings.dataset) validation=50` first, or give split=train|test")
             }
             guard held.name == settings.dataset else {
-                throw CommandError("dpc-calibrate: the held-out examples are from \(held.name), not \(settings.dataset); run `data \(settings.dataset) validation=…` or give split=")
+                throw CommandError("calibrate: the held-out examples are from \(held.name), not \(settings.dataset); run `data \(settings.dataset) validation=…` or give split=")
             }
             settings.items = Dataset(name: held.name, split: "\(held.split) (held out)", examples: held.examples)
         }
@@ -47,11 +47,11 @@ enum CalibrationCommands {
         let evaluation = Evaluation(settings: settings, model: model, methods: methods, catalog: try DatasetCatalog.located())
         var progress: ProgressReporter?
         let outcome = try evaluation.run(started: { total in
-            progress = ProgressReporter(label: "dpc-calibrate \(settings.dataset)", total: total, unit: "item")
+            progress = ProgressReporter(label: "calibrate \(settings.dataset)", total: total, unit: "item")
         }, progress: { done, _, _ in progress?.update(completed: done, detail: "") })
         defer { progress?.finish() }
         guard !outcome.run.interrupted else {
-            throw CommandError("dpc-calibrate: interrupted after \(outcome.run.n) items; nothing calibrated")
+            throw CommandError("calibrate: interrupted after \(outcome.run.n) items; nothing calibrated")
         }
         let items = try TriggerCalibrationReport.items(outcome.items, method: method)
         let report = TriggerCalibrationReport(method: method, dataset: outcome.run.dataset, split: outcome.run.split,
@@ -65,7 +65,7 @@ enum CalibrationCommands {
     static func thresholdChoice(_ args: CommandArguments) throws -> [Double]? {
         let given = args.value("thresholds")
         if given != nil, args.value("steps") != nil {
-            throw CommandError("dpc-calibrate: give thresholds= or steps=, not both")
+            throw CommandError("calibrate: give thresholds= or steps=, not both")
         }
         switch given {
         case nil:
@@ -81,11 +81,11 @@ enum CalibrationCommands {
                 }
             }
             guard !numbers.isEmpty, numbers.count == values.count, numbers.allSatisfy({ (0...1).contains($0) }) else {
-                throw CommandError("dpc-calibrate: thresholds=\(given.map { "\($0)" } ?? "") must be a non-empty array of numbers in [0, 1], e.g. thresholds=[0.2, 0.4, 0.6]")
+                throw CommandError("calibrate: thresholds=\(given.map { "\($0)" } ?? "") must be a non-empty array of numbers in [0, 1], e.g. thresholds=[0.2, 0.4, 0.6]")
             }
             return numbers
         case let .some(other):
-            throw CommandError("dpc-calibrate: thresholds=\(other) must be an array of numbers in [0, 1] or `seen` (the distinct R values)")
+            throw CommandError("calibrate: thresholds=\(other) must be an array of numbers in [0, 1] or `seen` (the distinct R values)")
         }
     }
 

@@ -27,12 +27,12 @@ enum PlotCommands {
     /// Subjects only `plot` knows; add one here to make it plottable.
     static var subjects: [PlotSubject] { [loss, runs, calibration] }
 
-    /// `plot dpc-calibration`: accuracy and trigger rate by threshold from the last `dpc-calibrate`.
+    /// `plot calibration`: accuracy and trigger rate by threshold from the last `calibrate`.
     static let calibration = PlotSubject(
-        name: "dpc-calibration", usage: "plot dpc-calibration [to PATH.svg]",
-        summary: "Accuracy and trigger rate by threshold, from the last `dpc-calibrate`.") { session, _ in
+        name: "calibration", usage: "plot calibration [to PATH.svg]",
+        summary: "Accuracy and trigger rate by threshold, from the last `calibrate`.") { session, _ in
         guard let report = session.lastCalibration else {
-            throw CommandError("plot dpc-calibration: no calibration yet; run `dpc-calibrate gsm8k` with `use dpc` active")
+            throw CommandError("plot calibration: no calibration yet; run `calibrate gsm8k` with `use dpc` active")
         }
         return [report.figure]
     }

@@ -1,7 +1,7 @@
 import Compute
 import PluginAPI
 
-/// The result of `dpc-calibrate`: each item's trigger ratio R with its first and corrupted
+/// The result of `calibrate`: each item's trigger ratio R with its first and corrupted
 /// answers graded, and the accuracy and trigger rate DPC would have at each threshold
 /// (METHODS.md, DPC step 3: the publication tunes the threshold per model and dataset).
 public struct TriggerCalibrationReport: Equatable {
@@ -29,7 +29,7 @@ public struct TriggerCalibrationReport: Equatable {
     public static func items(_ evaluated: [EvaluationItem], method: String) throws -> [TriggerCalibration.Item] {
         try evaluated.map { item in
             guard let ratio = item.notes[method]?["R"]?.doubleValue else {
-                throw CommandError("dpc-calibrate: item \(item.id) has no trigger ratio in its \(method) note; is `use \(method)` the DPC plugin?")
+                throw CommandError("calibrate: item \(item.id) has no trigger ratio in its \(method) note; is `use \(method)` the DPC plugin?")
             }
             return TriggerCalibration.Item(ratio: ratio, correctBefore: item.firstCorrect[method] ?? item.correct,
                                            correctAfter: item.correct)
@@ -51,7 +51,7 @@ public struct TriggerCalibrationReport: Equatable {
     public var wrongToRight: Int { items.filter { !$0.correctBefore && $0.correctAfter }.count }
     public var rightToWrong: Int { items.filter { $0.correctBefore && !$0.correctAfter }.count }
 
-    /// The table `dpc-calibrate` prints.
+    /// The table `calibrate` prints.
     public var text: String {
         let n = items.count
         let before = items.filter(\.correctBefore).count, after = items.filter(\.correctAfter).count
@@ -83,7 +83,7 @@ public struct TriggerCalibrationReport: Equatable {
         return .record(record)
     }
 
-    /// Accuracy and trigger rate by threshold, for `plot dpc-calibration`.
+    /// Accuracy and trigger rate by threshold, for `plot calibration`.
     public var figure: Figure {
         let x = points.map(\.threshold)
         return .lines(LineFigure(title: "\(method) threshold calibration (\(dataset) \(split), n=\(items.count))",
