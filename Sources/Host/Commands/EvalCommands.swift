@@ -50,6 +50,7 @@ enum EvalCommands {
         if let note = outcome.shotNote { lines.append("note: \(note)") }
         let shape = run.shots == 0 ? "zero-shot" : "\(run.shots)-shot"
         lines.append("\(run.dataset) \(run.split) (\(shape), \(run.format), \(run.methodsText)): \(run.accuracyText)")
+        lines += run.revisions.map(\.text)
         if run.interrupted { lines.append("interrupted: kept the \(run.n) items finished before Ctrl-C") }
         lines.append("records: \(run.recordsPath)")
         session.say(lines.joined(separator: "\n"), args)

@@ -20,6 +20,7 @@ enum MethodCommands {
         let context = MethodContext(model: model, seed: session.seed, examples: examples)
         let method = try registration.makeMethod(parameters, context: context)
         try session.methods.add(method, context: context)
+        session.methodParameters[method.name] = parameters
         session.trainedMethods.remove(method.name)
         let count = method.trainableParameters.reduce(0) { $0 + $1.count }
         session.say("using \(method.name) (\(count) trainable parameters); active: \(session.methods.names.joined(separator: ", "))", args)
@@ -35,6 +36,7 @@ enum MethodCommands {
             saved = try MethodStateFile.shelve(method, session: session)
         }
         try session.methods.remove(named: name)
+        session.methodParameters[name] = nil
         session.trainedMethods.remove(name)
         session.say("unused \(name)" + (saved.map { "; its trained tensors are saved in \($0) (`restore \"\($0)\"` after `use \(name)`)" } ?? ""), args)
         var record = Record([("method", .string(name)), ("active", .array(session.methods.names.map(Value.string)))])

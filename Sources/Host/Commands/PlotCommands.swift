@@ -25,7 +25,17 @@ enum PlotCommands {
     static var all: [CommandSpec] { [plot] }
 
     /// Subjects only `plot` knows; add one here to make it plottable.
-    static var subjects: [PlotSubject] { [loss, runs] }
+    static var subjects: [PlotSubject] { [loss, runs, calibration] }
+
+    /// `plot calibration`: accuracy and trigger rate by threshold from the last `calibrate`.
+    static let calibration = PlotSubject(
+        name: "calibration", usage: "plot calibration [to PATH.svg]",
+        summary: "Accuracy and trigger rate by threshold, from the last `calibrate`.") { session, _ in
+        guard let report = session.lastCalibration else {
+            throw CommandError("plot calibration: no calibration yet; run `calibrate gsm8k` with `use dpc` active")
+        }
+        return [report.figure]
+    }
 
     static let plot = CommandSpec(
         name: "plot", usage: "plot SUBJECT [to PATH.svg] [arguments]   (subjects: loss, runs, and those of `inspect`)",

@@ -18,6 +18,8 @@ public struct EvaluationSettings {
     public var maxTokens: Int = 256
     /// nil: `EvaluationRecordsFile.defaultPath`.
     public var recordsPath: String?
+    /// Examples to evaluate instead of loading `split` (the held-out validation of `data`).
+    public var items: Dataset?
 
     public init(dataset: String) { self.dataset = dataset }
 }
@@ -55,7 +57,8 @@ public struct Evaluation {
                     progress: ((_ done: Int, _ correct: Int, _ tokens: Int) -> Void)? = nil) throws -> EvaluationOutcome {
         let task = try EvaluationTask.named(settings.dataset)
         try checkSettings()
-        let items = try catalog.load(task.dataset, split: settings.split).sample(limit: settings.limit, seed: settings.seed)
+        let source = try settings.items ?? catalog.load(task.dataset, split: settings.split)
+        let items = try source.sample(limit: settings.limit, seed: settings.seed)
         if let missing = items.examples.first(where: { $0.answer == nil }) {
             throw DatasetError.invalidRequest("eval: item \(missing.id) has no gold answer")
         }
@@ -102,7 +105,8 @@ public struct Evaluation {
         let run = EvaluationRun(dataset: task.dataset, split: items.split, shots: settings.shots, format: format.rawValue,
                                 methods: described, n: done.count, correct: done.filter(\.correct).count,
                                 recordsPath: path, seconds: seconds,
-                                tokensPerSecond: seconds > 0 ? Double(tokens) / seconds : 0, interrupted: interrupted)
+                                tokensPerSecond: seconds > 0 ? Double(tokens) / seconds : 0, interrupted: interrupted,
+                                revisions: RevisionSummary.summaries(done, methods: methods.names))
         return EvaluationOutcome(run: run, items: done, shotNote: settings.shots > 0 ? task.shotNote : nil)
     }
 
@@ -111,9 +115,17 @@ public struct Evaluation {
         let text = result.texts[offset], output = result.outputs[offset]
         let gold = example.answer ?? ""
         let check = try AnswerChecker.check(dataset: task.dataset, generation: text, gold: gold, options: task.options(example))
+        let notes = offset < result.notes.count ? result.notes[offset] : [:]
+        // A method that replaced the answer left the first one in its note: grade it too (RevisionSummary).
+        var firstCorrect: [String: Bool] = [:]
+        for (method, note) in notes {
+            guard let first = note["first"]?.stringValue else { continue }
+            firstCorrect[method] = try AnswerChecker.check(dataset: task.dataset, generation: first, gold: gold,
+                                                           options: task.options(example)).correct
+        }
         return EvaluationItem(id: example.id, prompt: prompt, generation: text, extracted: check.extracted, gold: gold,
                               correct: check.correct, tokens: output.ids.count, finish: output.finishReason.rawValue,
-                              attempts: result.attempts, notes: offset < result.notes.count ? result.notes[offset] : [:])
+                              attempts: result.attempts, notes: notes, firstCorrect: firstCorrect)
     }
 
     private func checkSettings() throws {

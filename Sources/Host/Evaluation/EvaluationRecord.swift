@@ -55,15 +55,34 @@ public struct EvaluationItem: Equatable {
     public var attempts: Int
     /// The methods' notes on this item, by method name.
     public var notes: [String: JSONValue]
+    /// By method name: whether the answer it replaced (`notes[method]["first"]`) was correct.
+    public var firstCorrect: [String: Bool]
+
+    public init(id: String, prompt: String, generation: String, extracted: String?, gold: String, correct: Bool,
+                tokens: Int, finish: String, attempts: Int, notes: [String: JSONValue] = [:],
+                firstCorrect: [String: Bool] = [:]) {
+        self.id = id
+        self.prompt = prompt
+        self.generation = generation
+        self.extracted = extracted
+        self.gold = gold
+        self.correct = correct
+        self.tokens = tokens
+        self.finish = finish
+        self.attempts = attempts
+        self.notes = notes
+        self.firstCorrect = firstCorrect
+    }
 
     /// One JSONL line (keys sorted): the item's fields and the active methods.
     public func jsonLine(methods: [MethodDescription]) -> String {
-        let object: [String: JSONValue] = [
+        var object: [String: JSONValue] = [
             "id": .string(id), "prompt": .string(prompt), "generation": .string(generation),
             "extracted": extracted.map(JSONValue.string) ?? .null, "gold": .string(gold),
             "correct": .bool(correct), "tokens": .int(tokens), "finish": .string(finish),
             "attempts": .int(attempts), "methods": .array(methods.map(\.json)), "notes": .object(notes),
         ]
+        if !firstCorrect.isEmpty { object["first_correct"] = .object(firstCorrect.mapValues(JSONValue.bool)) }
         return JSONValue.object(object).serialized()
     }
 }

@@ -18,10 +18,12 @@ public struct EvaluationRun: Equatable {
     /// Generated tokens per second of wall time.
     public var tokensPerSecond: Double
     public var interrupted: Bool
+    /// What each method that revises answers did (trigger rate, wrong→right, right→wrong).
+    public var revisions: [RevisionSummary]
 
     public init(dataset: String, split: String, shots: Int, format: String, methods: [MethodDescription],
                 n: Int, correct: Int, recordsPath: String, seconds: Double, tokensPerSecond: Double,
-                interrupted: Bool = false) {
+                interrupted: Bool = false, revisions: [RevisionSummary] = []) {
         self.dataset = dataset
         self.split = split
         self.shots = shots
@@ -34,6 +36,7 @@ public struct EvaluationRun: Equatable {
         self.seconds = seconds
         self.tokensPerSecond = tokensPerSecond
         self.interrupted = interrupted
+        self.revisions = revisions
     }
 
     public var accuracy: Double { n > 0 ? Double(correct) / Double(n) : 0 }
@@ -57,6 +60,7 @@ public struct EvaluationRun: Equatable {
                              ("tokens_per_second", .double(tokensPerSecond)), ("shots", .int(shots)),
                              ("format", .string(format)), ("methods", .array(methods.map(\.value)))])
         if interrupted { record["interrupted"] = .bool(true) }
+        if !revisions.isEmpty { record["revisions"] = .array(revisions.map(\.value)) }
         return .record(record)
     }
 

@@ -7,6 +7,7 @@ enum CommandCatalog {
          PEFTCommands.all,
          TrainCommands.all,
          EvalCommands.all,
+         CalibrationCommands.all,
          PreferenceCommands.all,
          InspectCommands.all,
          AnswerCommands.all,

@@ -19,6 +19,11 @@ public final class Session: CommandRunner {
     public internal(set) var dataDescription: String?
     /// The active methods, in `use` order.
     public let methods = MethodSet()
+    /// The parameters each active method was `use`d with, by name (to rebuild it with one
+    /// changed, as `calibrate` does).
+    public internal(set) var methodParameters: [String: [(name: String, value: ParameterValue)]] = [:]
+    /// The last `calibrate` result, for `plot calibration`.
+    public internal(set) var lastCalibration: TriggerCalibrationReport?
     /// Methods whose tensors `train` changed since they were used or restored; `unuse` and
     /// `load` keep their state on disk rather than dropping it.
     var trainedMethods = Set<String>()
