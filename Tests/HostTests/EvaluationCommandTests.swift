@@ -214,7 +214,8 @@ final class EvaluationCommandTests: XCTestCase {
             ([("shots", .int(-1))], "gsm8k", "shots=-1 is out of range 0…"),
             ([("shots", .int(2)), ("limit", .int(499))], "math500", "shots=2 is more than the 1 examples of math500 test"),
             ([("format", .string("raw"))], "gsm8k", "format=raw is not one of chat, plain"),
-            ([("limit", .int(1))], "hh-rlhf", "hh-rlhf has no gold answers"),
+            // hh-rlhf is scored as preference pairs, which have no per-item records.
+            ([("limit", .int(1))], "hh-rlhf", "eval hh-rlhf: records= does not apply"),
             ([("split", .string("train"))], "aqua", "AQuA train (about 47.6 MB) is not shipped"),
             ([("limit", .int(3)), ("max_tokens", .int(500))], "gsm8k", "exceeds the 512-token context of tiny. Use fewer shots or a smaller max_tokens"),
             ([("temperature", .double(1))], "gsm8k", "unknown argument 'temperature'"),

@@ -117,7 +117,7 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertThrowsError(try run("plot", [.string("sprad")])) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("unknown subject 'sprad'") && text.contains("did you mean 'spread'"), text)
-            XCTAssertTrue(text.contains("available now: loss, runs, cka") && text.hasSuffix(", spread)"), text)
+            XCTAssertTrue(text.contains("available now: loss, runs, ") && text.hasSuffix(", spread)"), text)
         }
     }
 
