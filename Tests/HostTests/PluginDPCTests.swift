@@ -107,6 +107,38 @@ final class PluginDPCTests: XCTestCase {
         }
     }
 
+    func testWorksOnDHAMsFirstStagePrompt() throws {
+        let model = try LanguageModel.load("tiny")
+        let context = MethodContext(model: model, seed: 3)
+        let set = MethodSet()
+        let dham = try registry().registration(named: "dham")
+            .makeMethod([(name: "metric", value: .string("uniform")), (name: "G", value: .int(2)), (name: "m", value: .int(3))], context: context)
+        try set.add(dham, context: context)
+        try set.add(try registry().registration(named: "dpc").makeMethod([(name: "mode", value: .string("always"))], context: context),
+                    context: context)
+        let stages = try XCTUnwrap(dham as? SoftPromptProvider).softPrompts
+        XCTAssertEqual(stages.map(\.layer), [0, 2])
+        let before = stages.map(\.matrix.scalars)
+        let generator = Generator(model: model.model)
+        let options = try options()
+        var seen: [[Float]] = []
+        let outputs = try generator.generate(questions, options: options, hooks: set)
+        var record = GenerationRecord(prompts: questions, outputs: outputs, texts: outputs.map { model.tokenizer.decode($0.ids) },
+                                      attempt: 1, methods: set.methods,
+                                      regenerate: { seen.append(stages[0].matrix.scalars); return try generator.generate($0, options: options, hooks: set) },
+                                      forward: { try model.model.forward($0, hooks: set) },
+                                      decode: { model.tokenizer.decode($0) })
+        XCTAssertEqual(try set.afterGeneration(&record), .accept)
+        XCTAssertEqual(stages.map(\.matrix.scalars), before, "every stage prompt is restored exactly")
+        XCTAssertEqual(seen.count, questions.count)
+        for item in questions.indices {
+            let key = try XCTUnwrap(try note(record, item)["key"]?.intValue)
+            XCTAssertTrue((0..<3).contains(key), "the key is a vector of the first stage's prompt")
+            let corrupted = try PromptCorruption(fraction: 0.1, scope: .vector).corrupt(stages[0].matrix, key: key).scalars
+            XCTAssertEqual(seen[item], corrupted, "regeneration ran with the first stage's prompt corrupted (item \(item))")
+        }
+    }
+
     func testDPCLeavesTheForwardPassUnchanged() throws {
         let s = try setup([])
         let ids = questions[1]
