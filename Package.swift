@@ -28,7 +28,10 @@ let package = Package(
                        pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CFFI", path: "Sources/CFFI",
                        pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
-        .target(name: "Compute", dependencies: ["COpenBLAS"],
+        // AVX2/FMA block kernels in C, chosen at run time (Swift has no per-function CPU targets).
+        .target(name: "CKernels", path: "Sources/CKernels",
+                cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "Compute", dependencies: ["COpenBLAS", "CKernels"],
                 swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
         .target(name: "PluginAPI", dependencies: ["Compute"], linkerSettings: exportDynamic),
         .executableTarget(name: "Host", dependencies: [

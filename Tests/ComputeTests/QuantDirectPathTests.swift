@@ -41,13 +41,48 @@ final class QuantDirectPathTests: XCTestCase {
         }
     }
 
+    /// Runs `body` once with the portable kernels and, where the CPU has them, once with AVX2.
+    private func forEachKernelSet(_ body: (String) throws -> Void) rethrows {
+        let previous = KernelSet.useAVX2
+        defer { KernelSet.useAVX2 = previous }
+        for avx2 in KernelSet.avx2Available ? [false, true] : [false] {
+            KernelSet.useAVX2 = avx2
+            XCTAssertEqual(KernelSet.description, avx2 ? "avx2" : "portable")
+            try body(KernelSet.description)
+        }
+    }
+
     func testEveryDirectRowCountMatchesTheDequantizedMatrix() throws {
         var generator = SeededGenerator(seed: 21)
         let dense = Tensor.randn([37, 96], std: 0.05, generator: &generator)
-        for type in [QuantType.q4_0, .q4_1, .q8_0, .f16] {
+        try forEachKernelSet { _ in
+            for type in [QuantType.q4_0, .q4_1, .q8_0, .f16] {
+                let weight = try QuantizedMatrix.quantize(dense, as: type)
+                // Through the AVX2 kernel's limit (32 rows: four groups of eight) and past it.
+                for m in [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33] {
+                    try assertMatchesDequantized(weight, rows: m, seed: UInt64(100 + m))
+                }
+            }
+        }
+    }
+
+    func testAVX2AndPortableKernelsAgreeOnAWideMatrixWithThreads() throws {
+        try XCTSkipUnless(KernelSet.avx2Available, "this CPU has no AVX2/FMA/F16C")
+        var generator = SeededGenerator(seed: 22)
+        let dense = Tensor.randn([130, 1536], std: 0.05, generator: &generator)
+        let previous = (KernelSet.useAVX2, Threads.count)
+        defer { KernelSet.useAVX2 = previous.0; try? Threads.set(previous.1) }
+        try Threads.set(3)
+        for type in [QuantType.q4_0, .q4_1, .q8_0] {
             let weight = try QuantizedMatrix.quantize(dense, as: type)
-            for m in 1...4 {
-                try assertMatchesDequantized(weight, rows: m, seed: UInt64(100 + m))
+            for m in [1, 6, 16] {
+                let x = Tensor.randn([m, 1536], generator: &generator)
+                KernelSet.useAVX2 = true
+                let fast = try linear(x, weight: weight).scalars
+                KernelSet.useAVX2 = false
+                let portable = try linear(x, weight: weight).scalars
+                assertClose(fast, portable, atol: 1e-4, rtol: 1e-4, "\(type) M=\(m)")
+                try assertMatchesDequantized(weight, rows: m, seed: UInt64(400 + m))
             }
         }
     }
@@ -71,9 +106,11 @@ final class QuantDirectPathTests: XCTestCase {
         // The dequantized matrix holds the exact products; the direct path must agree with it.
         let w8 = q8Weight.dequantized().scalars
         XCTAssertEqual(w8[1], Float(Int8(bitPattern: q8[3])) * Float(Float16(bitPattern: 0x0003)))
-        for m in 1...4 {
-            try assertMatchesDequantized(q8Weight, rows: m, seed: UInt64(200 + m))
-            try assertMatchesDequantized(q41Weight, rows: m, seed: UInt64(300 + m))
+        try forEachKernelSet { _ in
+            for m in 1...9 {
+                try assertMatchesDequantized(q8Weight, rows: m, seed: UInt64(200 + m))
+                try assertMatchesDequantized(q41Weight, rows: m, seed: UInt64(300 + m))
+            }
         }
     }
 }

@@ -37,7 +37,10 @@ struct MatmulBenchmark: ParsableCommand {
             let x = Tensor.randn([rows, k], generator: &generator)
             let w = Tensor.randn([n, k], std: 0.05, generator: &generator)
             let y = Tensor(zeros: [rows, n])
+            // The peer is OpenBLAS with its own threading (the core calls it single-threaded).
             let raw = Timing.median(repeats: repeats) {
+                openblas_set_num_threads(Int32(threads))
+                defer { openblas_set_num_threads(1) }
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(k),
                             1, x.data, Int32(k), w.data, Int32(k), 0, y.data, Int32(n))
             }
@@ -51,6 +54,8 @@ struct MatmulBenchmark: ParsableCommand {
                 let quantized = try Timing.median(repeats: repeats) { _ = try Autograd.noGrad { try linear(x, weight: q) } }
                 let dequantizeThenSgemm = Timing.median(repeats: repeats) {
                     let dense = q.dequantized()
+                    openblas_set_num_threads(Int32(threads))
+                    defer { openblas_set_num_threads(1) }
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(k),
                                 1, x.data, Int32(k), dense.data, Int32(k), 0, y.data, Int32(n))
                 }

@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// Linear centred kernel alignment between representations of the same N inputs (DHAM step 2,
 /// METHODS.md): the feature-space form ‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F) on column-centred X, Y,
 /// equal to HSIC(K,L)/√(HSIC(K,K)·HSIC(L,L)) with K = XXᵀ, L = YYᵀ, and O(N·d²) instead of O(N²·d).
@@ -119,9 +117,12 @@ struct CenteredFeatures {
                     let count = min(Self.blockRows, rows - start)
                     block.withUnsafeMutableBufferPointer { c in
                         // c[dy, dx] = y[start..<start+count]ᵀ · x[start..<start+count]
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(dy), Int32(dx), Int32(count),
-                                    1, y.baseAddress! + start * dy, Int32(dy), x.baseAddress! + start * dx, Int32(dx),
-                                    0, c.baseAddress!, Int32(dx))
+                        BLASGemm.gemm(m: dy, n: dx, k: count,
+                                      .init(UnsafeMutablePointer(mutating: y.baseAddress! + start * dy),
+                                            transposed: true, leadingDimension: dy),
+                                      .init(UnsafeMutablePointer(mutating: x.baseAddress! + start * dx),
+                                            leadingDimension: dx),
+                                      c: c.baseAddress!, ldc: dx)
                     }
                     for k in 0..<(dx * dy) { total[k] += Double(block[k]) }
                     start += count

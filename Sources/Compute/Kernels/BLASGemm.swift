@@ -57,26 +57,56 @@ enum BLASGemm {
         }
         precondition(max(m, n, k, a.leadingDimension, b.leadingDimension, ldc) <= Int(Int32.max),
                      "BLASGemm: dimension exceeds the BLAS integer range")
-        cblas_sgemm(CblasRowMajor,
-                    a.transposed ? CblasTrans : CblasNoTrans,
-                    b.transposed ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k),
-                    alpha, a.pointer, blasint(a.leadingDimension),
-                    b.pointer, blasint(b.leadingDimension),
-                    beta, c, blasint(ldc))
-    }
-
-    /// Runs `body` over `0..<total` items, each item issuing small GEMMs: with more than one
-    /// thread the items are spread over `Threads.parallelFor` and OpenBLAS is held to one
-    /// thread meanwhile, since per-head products are too small for its own threading to pay.
-    static func perItem(_ total: Int, _ body: (Int) -> Void) {
+        // Split the longer side of c over the pool; each share is one single-threaded sgemm.
         let threads = Threads.count
-        if threads <= 1 || total < 2 {
-            for item in 0..<total { body(item) }
+        guard threads > 1, m * n * k >= minParallelWork, !Threads.isInsideParallelLoop else {
+            single(m: m, n: n, k: k, alpha: alpha, a.pointer, a.transposed, a.leadingDimension,
+                   b.pointer, b.transposed, b.leadingDimension, beta: beta, c, ldc)
             return
         }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(threads)) }
+        if m >= n {
+            Threads.parallelFor(m, minChunk: minSplitExtent) { rows in
+                let offset = a.transposed ? rows.lowerBound : rows.lowerBound * a.leadingDimension
+                single(m: rows.count, n: n, k: k, alpha: alpha, a.pointer + offset, a.transposed, a.leadingDimension,
+                       b.pointer, b.transposed, b.leadingDimension, beta: beta, c + rows.lowerBound * ldc, ldc)
+            }
+        } else {
+            Threads.parallelFor(n, minChunk: minSplitExtent) { columns in
+                let offset = b.transposed ? columns.lowerBound * b.leadingDimension : columns.lowerBound
+                single(m: m, n: columns.count, k: k, alpha: alpha, a.pointer, a.transposed, a.leadingDimension,
+                       b.pointer + offset, b.transposed, b.leadingDimension, beta: beta, c + columns.lowerBound, ldc)
+            }
+        }
+    }
+
+    /// Below this many multiply-adds a product runs on one thread (OpenBLAS's own threshold,
+    /// 65,536 × 4).
+    static let minParallelWork = 262_144
+    /// The least rows or columns of c one thread takes: a narrower share runs sgemm's edge
+    /// kernels more than its main one.
+    static let minSplitExtent = 32
+
+    /// OpenBLAS runs single-threaded from the first product on (see `Threads`).
+    private static let openBLASSingleThreaded: Void = { openblas_set_num_threads(1) }()
+
+    /// One single-threaded `cblas_sgemm`, row-major: c = alpha · op(a) · op(b) + beta · c.
+    @inline(__always)
+    static func single(m: Int, n: Int, k: Int, alpha: Float = 1,
+                       _ a: UnsafePointer<Float>, _ aTransposed: Bool, _ lda: Int,
+                       _ b: UnsafePointer<Float>, _ bTransposed: Bool, _ ldb: Int,
+                       beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        _ = openBLASSingleThreaded
+        cblas_sgemm(CblasRowMajor,
+                    aTransposed ? CblasTrans : CblasNoTrans,
+                    bTransposed ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// Runs `body` over `0..<total` items, each item issuing small GEMMs: the items are
+    /// spread over `Threads.parallelFor` (the products inside then run on one thread each),
+    /// since per-head products are too small to split.
+    static func perItem(_ total: Int, _ body: (Int) -> Void) {
         Threads.parallelFor(total) { range in
             for item in range { body(item) }
         }

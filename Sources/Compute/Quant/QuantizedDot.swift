@@ -1,3 +1,5 @@
+import CKernels
+
 /// The decode-time path of `linear(_:weight: QuantizedMatrix)`: dot products read straight
 /// off the encoded blocks, with no dequantized tile.
 ///
@@ -19,6 +21,10 @@ extension QuantizedMatmul {
                               output y: UnsafeMutablePointer<Float>) {
         let n = weight.rows, k = weight.columns
         guard m > 0, n > 0, k > 0 else { return }
+        if KernelSet.useAVX2, let type = avx2BlockType(weight.type) {
+            avx2Rows(type, x, m, weight, y)
+            return
+        }
         switch weight.type {
         case .q4_0: packedRows(Q4_0Format.self, x, m, weight, y)
         case .q4_1: packedRows(Q4_1Format.self, x, m, weight, y)
@@ -26,6 +32,28 @@ extension QuantizedMatmul {
         case .f16: directRows(F16Format.self, x, m, weight, y)
         case .bf16: directRows(BF16Format.self, x, m, weight, y)
         case .f32: directRows(F32Format.self, x, m, weight, y)
+        }
+    }
+
+    /// The CKernels code of a block type the AVX2 kernel reads, or nil.
+    static func avx2BlockType(_ type: QuantType) -> StrataBlockType? {
+        switch type {
+        case .q4_0: return StrataQ4_0
+        case .q4_1: return StrataQ4_1
+        case .q8_0: return StrataQ8_0
+        default: return nil
+        }
+    }
+
+    /// The AVX2 block kernel over shares of W's rows: x in its own order, no packing.
+    private static func avx2Rows(_ type: StrataBlockType, _ x: UnsafePointer<Float>, _ m: Int,
+                                 _ weight: QuantizedMatrix, _ y: UnsafeMutablePointer<Float>) {
+        let n = weight.rows, k = weight.columns
+        let base = weight.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let minChunk = max(1, minWeightsPerThread / (k * max(1, m / 2)))
+        Threads.parallelFor(n, minChunk: minChunk) { outputs in
+            strata_avx2_block_linear(Int32(type.rawValue), base, weight.rowBytes,
+                                     outputs.lowerBound, outputs.upperBound, k, x, k, m, y, n)
         }
     }
 

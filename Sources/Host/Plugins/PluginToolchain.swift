@@ -62,7 +62,7 @@ public struct PluginToolchain {
         throw PluginError.compilerNotFound(searched: folders.joined(separator: ":"))
     }
 
-    /// The package's C shim module maps: the package root is the first ancestor of the modules
+    /// The package's C module maps (shims and kernels): the package root is the first ancestor of the modules
     /// folder holding `Package.swift`. Compute imports COpenBLAS, so a client of Compute needs
     /// its module map as SwiftPM passes it to the host's own targets.
     static func moduleMaps(near modules: URL) -> [String] {
@@ -72,8 +72,12 @@ public struct PluginToolchain {
             let sources = folder.appendingPathComponent("Sources")
             guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) else { continue }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? []
-            return names.sorted().map { sources.appendingPathComponent($0).appendingPathComponent("module.modulemap").path }
-                .filter { FileManager.default.fileExists(atPath: $0) }
+            // A system-library shim keeps its map beside its header; a C target, in include/.
+            return names.sorted().flatMap { name -> [String] in
+                let folder = sources.appendingPathComponent(name)
+                return [folder.appendingPathComponent("module.modulemap").path,
+                        folder.appendingPathComponent("include/module.modulemap").path]
+            }.filter { FileManager.default.fileExists(atPath: $0) }
         }
         return []
     }

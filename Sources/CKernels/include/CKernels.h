@@ -1,0 +1,25 @@
+// Hand-vectorised kernels that Swift cannot express: 256-bit AVX2/FMA code chosen at run
+// time, so the binary still runs (on the portable Swift kernels) on CPUs without AVX2.
+#ifndef STRATA_CKERNELS_H
+#define STRATA_CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Weight encodings the AVX2 block kernels read (ggml block layouts).
+enum StrataBlockType { StrataQ4_0 = 0, StrataQ4_1 = 1, StrataQ8_0 = 2 };
+
+/// 1 when this CPU has AVX2, FMA and F16C (checked once), else 0.
+int strata_has_avx2(void);
+
+/// y[i·ldy + r] = Σ_j W[r, j] · x[i·ldx + j] for weight rows r in [rowBegin, rowEnd) and the
+/// m rows of x, W a row-major matrix of `type` blocks (rowBytes bytes per row, k columns, a
+/// multiple of 32). Each block is decoded once into registers and multiplied against up to
+/// eight rows of x; the rounding is that of dequantizing W and then dotting in float.
+/// Call only when strata_has_avx2() is 1.
+void strata_avx2_block_linear(int type, const uint8_t *weights, size_t rowBytes,
+                              long rowBegin, long rowEnd, long k,
+                              const float *x, long ldx, long m,
+                              float *y, long ldy);
+
+#endif
