@@ -96,6 +96,20 @@ enum BLASGemm {
                        _ b: UnsafePointer<Float>, _ bTransposed: Bool, _ ldb: Int,
                        beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         _ = openBLASSingleThreaded
+        if m == 1 {
+            // A row vector times a matrix (a decode step's attention per head): sgemv skips
+            // sgemm's packing, which costs more than the product at this size.
+            if beta == 0 { c.update(repeating: 0, count: n) }
+            let xStride = blasint(aTransposed ? lda : 1)
+            if bTransposed {
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(n), blasint(k), alpha, b, blasint(ldb),
+                            a, xStride, beta, c, 1)
+            } else {
+                cblas_sgemv(CblasRowMajor, CblasTrans, blasint(k), blasint(n), alpha, b, blasint(ldb),
+                            a, xStride, beta, c, 1)
+            }
+            return
+        }
         cblas_sgemm(CblasRowMajor,
                     aTransposed ? CblasTrans : CblasNoTrans,
                     bTransposed ? CblasTrans : CblasNoTrans,

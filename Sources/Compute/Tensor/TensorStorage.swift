@@ -34,57 +34,84 @@ public final class TensorStorage {
 }
 
 /// Keeps recently freed large buffers (≥ 1 MiB, sizes rounded up to 64 KiB) for reuse, up
-/// to `limitBytes` in all. Small buffers go straight to the allocator.
-final class StoragePool {
-    static let shared = StoragePool()
+/// to `limitBytes` in all; small buffers go straight to the allocator. A request takes the
+/// smallest idle buffer that holds it with at most a quarter to spare, so training batches of
+/// varying length reuse the logits-sized buffers of the step before instead of faulting in
+/// fresh pages (the kernel's zeroing then showed as a quarter of a step's time). Over the
+/// limit, the buffers idle longest go back to the system.
+public final class StoragePool {
+    public static let shared = StoragePool(limitBytes: StoragePool.defaultLimit)
 
     static let minimumPooledBytes = 1 << 20
     static let granularity = 1 << 16
-    /// Upper bound on memory held idle by the pool.
-    var limitBytes = 1 << 30
+    /// A quarter of physical memory, within 512 MiB – 8 GiB: enough to hold a training step's
+    /// activations for the next step (`trim` gives them back when a command ends).
+    static var defaultLimit: Int {
+        let quarter = Int(min(ProcessInfo.processInfo.physicalMemory / 4, UInt64(Int.max)))
+        return min(max(quarter, 512 << 20), 8 << 30)
+    }
 
+    /// Upper bound on memory held idle by the pool.
+    public var limitBytes: Int
     private let lock = NSLock()
-    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    /// Idle buffers, oldest first.
+    private var idle: [(buffer: UnsafeMutableRawPointer, capacity: Int)] = []
     private var heldBytes = 0
 
+    public init(limitBytes: Int) { self.limitBytes = limitBytes }
+
+    /// Bytes held idle now.
+    public var idleBytes: Int {
+        lock.lock(); defer { lock.unlock() }
+        return heldBytes
+    }
+
     /// A buffer of at least `bytes` bytes, and its real capacity.
-    func take(bytes: Int) -> (UnsafeMutableRawPointer, Int) {
+    public func take(bytes: Int) -> (UnsafeMutableRawPointer, Int) {
         guard bytes >= Self.minimumPooledBytes else {
             return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
         }
         let capacity = (bytes + Self.granularity - 1) / Self.granularity * Self.granularity
         lock.lock()
-        if var list = free[capacity], let buffer = list.popLast() {
-            free[capacity] = list.isEmpty ? nil : list
-            heldBytes -= capacity
+        var best: Int?
+        for (index, entry) in idle.enumerated()
+        where entry.capacity >= capacity && entry.capacity <= capacity + capacity / 4
+            && entry.capacity < (best.map { idle[$0].capacity } ?? .max) {
+            best = index
+        }
+        if let best {
+            let entry = idle.remove(at: best)
+            heldBytes -= entry.capacity
             lock.unlock()
-            return (buffer, capacity)
+            return (entry.buffer, entry.capacity)
         }
         lock.unlock()
         return (UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64), capacity)
     }
 
-    func give(_ buffer: UnsafeMutableRawPointer, capacity: Int) {
+    public func give(_ buffer: UnsafeMutableRawPointer, capacity: Int) {
         guard capacity >= Self.minimumPooledBytes else {
             buffer.deallocate()
             return
         }
         lock.lock()
-        if heldBytes + capacity <= limitBytes {
-            free[capacity, default: []].append(buffer)
-            heldBytes += capacity
-            lock.unlock()
-        } else {
-            lock.unlock()
-            buffer.deallocate()
+        idle.append((buffer, capacity))
+        heldBytes += capacity
+        var released: [UnsafeMutableRawPointer] = []
+        while heldBytes > limitBytes, !idle.isEmpty {
+            let oldest = idle.removeFirst()
+            heldBytes -= oldest.capacity
+            released.append(oldest.buffer)
         }
+        lock.unlock()
+        for buffer in released { buffer.deallocate() }
     }
 
     /// Returns every idle buffer to the system (e.g. after loading or a large evaluation).
-    func trim() {
+    public func trim() {
         lock.lock()
-        let buffers = free.values.flatMap { $0 }
-        free = [:]
+        let buffers = idle.map(\.buffer)
+        idle = []
         heldBytes = 0
         lock.unlock()
         for buffer in buffers { buffer.deallocate() }

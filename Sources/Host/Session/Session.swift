@@ -71,6 +71,8 @@ public final class Session: CommandRunner {
         Interruption.reset()
         let arguments = CommandArguments(invocation: invocation, spec: spec)
         try arguments.validate()
+        // Buffers a command kept for reuse (a training step's activations) go back when it ends.
+        defer { StoragePool.shared.trim() }
         let result = try spec.run(self, arguments)
         if wantsJSON(arguments), result != .void { output(ValueJSON.line(result)) }
         return result
