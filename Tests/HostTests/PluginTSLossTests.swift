@@ -107,5 +107,20 @@ final class PluginTSLossTests: XCTestCase {
         let restored = try use("tsloss", [("track", .int(2))], model: try LanguageModel.load("tiny"), set: fresh)
         try restored.restore(state: try XCTUnwrap(tsloss as Method).state())
         XCTAssertEqual(try XCTUnwrap(restored as? Inspectable).inspect("prompt-topology").json["history"], inspection.json["history"])
+
+        // And through the commands: TSLoss saves no tensors, only its passes and history, and
+        // `restore` gives them back with the prompt's tensor.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tsloss-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        _ = try run("save", [.string(file)])
+        _ = try run("unuse", [.string("tsloss")])
+        _ = try run("unuse", [.string("prompt")])
+        _ = try run("use", [.string("prompt")], [("m", .int(4))])
+        _ = try run("use", [.string("tsloss")], [("track", .int(2))])
+        let answer = try run("restore", [.string(file)])
+        XCTAssertEqual(answer, .record(Record([("restored", .array([.string("prompt"), .string("tsloss")]))])))
+        let reloaded = try XCTUnwrap(session.methods.method(named: "tsloss") as? Inspectable).inspect("prompt-topology")
+        XCTAssertEqual(reloaded.json["history"], inspection.json["history"])
+        XCTAssertEqual(reloaded.json["passes"], JSONValue.int(4))
     }
 }

@@ -213,6 +213,7 @@ enum TrainCommands {
                                      summary: "Load saved tensors into the active methods of the same names.") { session, args in
         let path = try args.string(at: 0, "file path")
         let file = try SafetensorsFile(path: path)
+        let configs = file.metadata["config"].flatMap { try? JSONValue.parse($0) }
         var restored: [String] = []
         for method in session.methods.methods {
             let prefix = method.name + "."
@@ -220,14 +221,15 @@ enum TrainCommands {
             for info in file.tensors where info.name.hasPrefix(prefix) {
                 tensors[info.name] = try file.floatTensor(named: info.name)
             }
-            guard !tensors.isEmpty else { continue }
-            var config = JSONValue.object([:])
-            if let text = file.metadata["config"], let all = try? JSONValue.parse(text), let own = all[method.name] { config = own }
-            try method.restore(state: MethodState(tensors: tensors, config: config))
+            // A method saved without tensors (TSLoss: its pass count and tracked topology) is
+            // restored from its settings alone.
+            let own = configs?[method.name]
+            guard !tensors.isEmpty || own != nil else { continue }
+            try method.restore(state: MethodState(tensors: tensors, config: own ?? .object([:])))
             restored.append(method.name)
         }
         guard !restored.isEmpty else {
-            throw CommandError("restore: \(path) holds no tensors for the active methods (\(session.methods.names.joined(separator: ", "))); `use` the saved methods first (it holds: \(file.metadata["methods"] ?? "unknown"))")
+            throw CommandError("restore: \(path) holds nothing for the active methods (\(session.methods.names.joined(separator: ", "))); `use` the saved methods first (it holds: \(file.metadata["methods"] ?? "unknown"))")
         }
         session.say("restored \(restored.joined(separator: ", ")) from \(path)", args)
         return .record(Record([("restored", .array(restored.map(Value.string)))]))
