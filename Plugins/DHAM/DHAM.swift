@@ -45,7 +45,7 @@ private let schema = ParameterSchema([
     ParameterSpec("gmin", .int(.closed(1...1024)), default: .int(3), help: "smallest G considered by G=auto"),
     ParameterSpec("gmax", .int(.closed(1...1024)), default: .int(5), help: "largest G considered by G=auto"),
     ParameterSpec("init", .string, default: .string("random"),
-                  help: "random: N(0, 0.02²); text:\"…\": the embeddings of the text's tokens, repeated or truncated to each m_i"),
+                  help: "random: N(0, 0.02²); text:\"…\": the text's hidden states at each stage's layer (its embeddings at layer 0), the text repeated or cut to m_i tokens"),
     ParameterSpec("lr-scale", .double(.greaterThan(0)), default: .double(1),
                   help: "multiplies the training learning rate for the prompts"),
 ])
@@ -153,10 +153,20 @@ final class DHAM: SoftPromptProvider, Inspectable {
                 throw ParameterError.invalid(method: name, parameter: "init", value: .string("text:" + textInit), expected: "a text with at least one token")
             }
         }
+        // Text init: each stage's prompt is the text's own hidden states where the prompt joins
+        // the sequence (blocks.r(i).input; the embeddings for the first stage), so every stage
+        // starts in distribution, where random vectors at a deep layer disrupt the model.
+        var textStates: [Int: Tensor] = [:]
+        if !ids.isEmpty, let longest = lengths.max(), longest > 0 {
+            let tokens = (0..<longest).map { ids[$0 % ids.count] }
+            let layers = Array(Set(stages.representatives)).sorted()
+            let states = try LayerRepresentations.collect(model: model, sequences: [tokens], layers: layers)
+            textStates = Dictionary(uniqueKeysWithValues: zip(layers, states))
+        }
         var made: [Tensor] = []
         for (i, m) in lengths.enumerated() {
-            let p = ids.isEmpty ? Tensor.randn([m, d], std: 0.02, generator: &generator)
-                : try model.tokenEmbedding.gatherRows((0..<m).map { ids[$0 % ids.count] }).contiguous().copy()
+            let p = try textStates[stages.representatives[i]].map { try $0.slice(axis: 0, range: 0..<m).contiguous().copy() }
+                ?? Tensor.randn([m, d], std: 0.02, generator: &generator)
             p.requiresGrad = true
             p.name = "dham.stage\(i).prompt"
             made.append(p)

@@ -88,6 +88,25 @@ final class PluginDHAMTests: XCTestCase {
         }
     }
 
+    func testTextInitIsTheTextsHiddenStatesAtEachStagesLayer() throws {
+        // Stages at blocks 0, 2 and 3; the text (3 tokens) repeated to the longest prompt (4).
+        let model = try LanguageModel.load("tiny")
+        let (method, _) = try use("dham", [("metric", .string("uniform")), ("G", .int(3)), ("budget", .int(10)),
+                                           ("init", .string("text:#!~"))], model: model)
+        XCTAssertEqual(method.trainableParameters.map(\.shape), [[4, 64], [3, 64], [3, 64]])
+        let text = model.tokenizer.encode("#!~", addSpecial: false)
+        XCTAssertEqual(text.count, 3)
+        let tokens = text + [text[0]]
+        let states = try LayerRepresentations.collect(model: model.model, sequences: [tokens], layers: [0, 2, 3])
+        for (stage, (prompt, state)) in zip(method.trainableParameters, states).enumerated() {
+            let m = prompt.shape[0]
+            XCTAssertEqual(prompt.scalars, Array(state.scalars.prefix(m * 64)), "stage \(stage)")
+        }
+        let embeddings = try model.model.tokenEmbedding.gatherRows(tokens).scalars
+        XCTAssertEqual(method.trainableParameters[0].scalars, embeddings, "the first stage: the text's embeddings")
+        XCTAssertNotEqual(method.trainableParameters[1].scalars, Array(embeddings.prefix(3 * 64)), "deeper: not the embeddings")
+    }
+
     func testPositionsAreThoseOfAllPromptsInFrontOfTheTokens() throws {
         // By hand: at layer r(i) put P^(i) in front and number the whole sequence 0, 1, 2, …
         let model = try LanguageModel.load("tiny")

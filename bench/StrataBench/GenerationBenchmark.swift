@@ -17,14 +17,26 @@ struct GenerationBenchmark: ParsableCommand {
     @Option(help: "Sequences in the batched decode measurement.") var batch = 16
     @Option(help: "Timed repetitions (the median is reported).") var repeats = 3
 
+    /// Tokens in each prompt of the batched measurement (the peers' --batch-prompt-tokens).
+    static let batchPromptTokens = 32
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        guard promptTokens >= 1, decodeTokens >= 1, batch >= 1, repeats >= 1 else {
+            throw ValidationError("--prompt-tokens, --decode-tokens, --batch and --repeats must each be at least 1")
+        }
+    }
+
     func run() throws {
         try Threads.set(threads)
         let lm = try LanguageModel.load(model)
         // A fixed prompt of exactly `promptTokens` ids: a paragraph repeated, then truncated.
         let paragraph = "The history of the region is long and varied. Farmers settled the valleys, traders crossed the passes, and towns grew where rivers met. "
-        var ids: [Int] = []
-        while ids.count < promptTokens { ids += lm.tokenizer.encode(paragraph, addSpecial: false) }
-        ids = Array(ids.prefix(promptTokens))
+        // The text is long enough for the prompt and for the batch's staggered 32-token windows.
+        let window = Self.batchPromptTokens
+        var text: [Int] = []
+        while text.count < max(promptTokens, window + 3 * batch) { text += lm.tokenizer.encode(paragraph, addSpecial: false) }
+        let ids = Array(text.prefix(promptTokens))
 
         let prefill = try Timing.median(warmup: 1, repeats: repeats) {
             _ = try Autograd.noGrad { try lm.model.forward([ids], logits: .last) }
@@ -38,7 +50,7 @@ struct GenerationBenchmark: ParsableCommand {
             _ = try generator.generate([ids], options: options)
         }
         // Batched decode: `batch` prompts of 32 tokens each (the peers' --batch-prompt-tokens).
-        let prompts = (0..<batch).map { i in Array(ids[(i * 3) % (ids.count - 32)..<((i * 3) % (ids.count - 32) + 32)]) }
+        let prompts = (0..<batch).map { i in Array(text[(i * 3)..<(i * 3 + window)]) }
         let batchPrefill = try Timing.median(warmup: 0, repeats: repeats) {
             _ = try Autograd.noGrad { try lm.model.forward(prompts, logits: .last) }
         }
