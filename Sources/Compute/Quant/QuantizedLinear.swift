@@ -67,7 +67,6 @@ enum QuantizedMatmul {
         let n = weight.rows, k = weight.columns
         guard m > 0, n > 0, k > 0 else { return }
         let tile = tileRows(columns: k, rows: n)
-        let format = weight.type.format
         guard Threads.count > 1, n >= 2 * minTileRows, !Threads.isInsideParallelLoop else {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)    // [tile, columns]
             defer { scratch.deallocate() }
@@ -87,9 +86,7 @@ enum QuantizedMatmul {
             defer { scratch.deallocate() }
             for start in stride(from: share.lowerBound, to: share.upperBound, by: rows) {
                 let count = min(rows, share.upperBound - start)
-                for i in 0..<count {
-                    format.decode(weight.rowPointer(start + i), scratch + i * k, count: k)
-                }
+                weight.dequantizeRows(start..<start + count, into: scratch)   // serial: inside the loop
                 // y[:, start ..< start+count] = x · tileᵀ
                 BLASGemm.single(m: m, n: count, k: k, x, false, k, scratch, true, k, beta: 0, y + start, n)
             }

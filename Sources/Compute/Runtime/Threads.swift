@@ -1,4 +1,3 @@
-import COpenBLAS
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -6,8 +5,8 @@ import Glibc
 
 /// The one thread-count setting (`threads N`) and the one pool that uses it.
 ///
-/// OpenBLAS is always called single-threaded: every parallel split, sgemm's included
-/// (`BLASGemm.gemm`), goes through `parallelFor`. Two pools on the same cores cost more than
+/// OpenBLAS is always called single-threaded (`BLASGemm.single` sets that before the first
+/// product): every parallel split, sgemm's included (`BLASGemm.gemm`), goes through `parallelFor`. Two pools on the same cores cost more than
 /// they gave: OpenBLAS's idle workers spin in `sched_yield` for a while after each product,
 /// taking the cores the core's own loops (attention, decode, norms) run on next; measured as
 /// ~12% of prefill's samples in the kernel's scheduler on 2 cores.
@@ -34,7 +33,6 @@ public enum Threads {
             throw TensorError.invalidArgument(op: "threads", reason: "thread count \(n) must be between 1 and 1024")
         }
         current = n
-        openblas_set_num_threads(1)
     }
 
     /// Splits `0..<total` into at most `count` contiguous chunks of at least `minChunk`

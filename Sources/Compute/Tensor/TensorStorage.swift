@@ -73,13 +73,8 @@ public final class StoragePool {
         }
         let capacity = (bytes + Self.granularity - 1) / Self.granularity * Self.granularity
         lock.lock()
-        var best: Int?
-        for (index, entry) in idle.enumerated()
-        where entry.capacity >= capacity && entry.capacity <= capacity + capacity / 4
-            && entry.capacity < (best.map { idle[$0].capacity } ?? .max) {
-            best = index
-        }
-        if let best {
+        let fitting = idle.indices.filter { idle[$0].capacity >= capacity && idle[$0].capacity <= capacity + capacity / 4 }
+        if let best = fitting.min(by: { idle[$0].capacity < idle[$1].capacity }) {
             let entry = idle.remove(at: best)
             heldBytes -= entry.capacity
             lock.unlock()
