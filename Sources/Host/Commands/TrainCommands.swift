@@ -58,8 +58,7 @@ enum TrainCommands {
         var logged: [(name: String, values: [Double])] = []
         var validationTerms = MetricSums()
         func objective(_ batch: Batch) throws -> (total: Tensor, terms: [(String, Double)]) {
-            let logits = try model.model.forward(batch.inputIDs, positions: batch.positions, isReal: batch.isReal,
-                                                 hooks: session.methods)
+            let logits = try UnpaddedForward.logits(batch, model: model.model, hooks: session.methods)
             let context = LossContext(model: model, inputIDs: batch.inputIDs, logits: logits, targets: batch.labels,
                                       preferencePairs: batch.preferencePairs, methods: session.methods.methods) { ids, withMethods in
                 try model.model.forward(ids, hooks: withMethods ? session.methods : nil)
