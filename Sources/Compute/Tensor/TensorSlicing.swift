@@ -73,7 +73,7 @@ extension Tensor {
         }
         var outShape = first.shape
         outShape[resolved] = tensors.reduce(0) { $0 + $1.shape[resolved] }
-        let out = Tensor(zeros: outShape)
+        let out = Tensor(uninitialized: outShape)    // every element is one input's
         let outer = first.shape[..<resolved].reduce(1, *)
         let inner = first.shape[(resolved + 1)...].reduce(1, *)
         // Each input contributes one block of `extent · inner` per outer index.
@@ -96,7 +96,7 @@ extension Tensor {
                 let (block, needsGrad) = info
                 defer { column += block }
                 guard needsGrad else { return nil }
-                let gx = Tensor(zeros: shape)
+                let gx = Tensor(uninitialized: shape)    // every element is copied from g
                 if block > 0 {
                     for o in 0..<outer { (gx.data + o * block).update(from: g.data + o * rowLength + column, count: block) }
                 }
@@ -122,7 +122,7 @@ extension Tensor {
         var outShape = shape
         outShape[resolved] = indices.count
         let source = isContiguous ? self : contiguousStorageCopy()
-        let out = Tensor(zeros: outShape)
+        let out = inner > 0 ? Tensor(uninitialized: outShape) : Tensor(zeros: outShape)   // every row is copied
         let k = indices.count
         if inner > 0 {
             for o in 0..<outer {

@@ -40,19 +40,25 @@ public enum UnpaddedForward {
             return try model.forward(batch.inputIDs, positions: batch.positions, isReal: batch.isReal, hooks: hooks)
         }
         let length = batch.length, vocabulary = model.config.vocabularySize
-        var rows = [Tensor?](repeating: nil, count: batch.size)
+        // Every group's logits as rows `[positions, vocab]`, then one zero row for the padding
+        // past a group's longest row; one gather lays them out in batch order.
+        var sources: [Tensor] = [], rowStart = [Int](repeating: 0, count: batch.size)
+        var rowExtent = rowStart, start = 0
         for group in groups {
             let extent = group.map { lengths[$0] }.max() ?? 0
             let ids = group.map { Array(batch.inputIDs[$0].prefix(extent)) }
             let isReal = group.map { Array(batch.isReal[$0].prefix(extent)) }
             let logits = try model.forward(ids, positions: Array(repeating: Array(0..<extent), count: group.count),
                                            isReal: isReal, hooks: hooks)                 // [group, extent, vocab]
-            let padding = extent < length ? Tensor(zeros: [1, length - extent, vocabulary]) : nil
-            for (k, row) in group.enumerated() {
-                let own = try logits.slice(axis: 0, range: k..<(k + 1))
-                rows[row] = try padding.map { try Tensor.concat([own, $0], axis: 1) } ?? own
-            }
+            sources.append(try logits.reshape([group.count * extent, vocabulary]))
+            for (k, row) in group.enumerated() { (rowStart[row], rowExtent[row]) = (start + k * extent, extent) }
+            start += group.count * extent
         }
-        return try Tensor.concat(rows.map { $0! }, axis: 0)
+        sources.append(Tensor(zeros: [1, vocabulary]))
+        let indices = (0..<batch.size).flatMap { row in
+            (0..<length).map { $0 < rowExtent[row] ? rowStart[row] + $0 : start }
+        }
+        return try Tensor.concat(sources, axis: 0).indexSelect(axis: 0, indices: indices)
+            .reshape([batch.size, length, vocabulary])
     }
 }
