@@ -45,7 +45,6 @@ struct GenerationBenchmark: ParsableCommand {
         let options = try GenerationOptions(maxNewTokens: decodeTokens)
         // Single-stream decode continues the 256-token prompt (as the peers do); its prefill,
         // measured above, is subtracted.
-        let shortPrefill = prefill
         let single = try Timing.median(warmup: 1, repeats: repeats) {
             _ = try generator.generate([ids], options: options)
         }
@@ -63,7 +62,7 @@ struct GenerationBenchmark: ParsableCommand {
             "engine": "strata", "model": lm.name, "threads": threads,
             "prefill_tokens": promptTokens,
             "prefill_tokens_per_s": Double(promptTokens) / prefill,
-            "decode_tokens_per_s": Double(decodeTokens - 1) / max(single - shortPrefill, 1e-9),
+            "decode_tokens_per_s": Double(decodeTokens - 1) / max(single - prefill, 1e-9),
             "batch": batch,
             "batch_decode_tokens_per_s": Double(batch * (decodeTokens - 1)) / max(batched - batchPrefill, 1e-9),
             "peak_rss_mb": Double(usage.ru_maxrss) / 1024,

@@ -61,7 +61,10 @@ enum TrainCommands {
             let logits = try UnpaddedForward.logits(batch, model: model.model, hooks: session.methods)
             let context = LossContext(model: model, inputIDs: batch.inputIDs, logits: logits, targets: batch.labels,
                                       preferencePairs: batch.preferencePairs, methods: session.methods.methods) { ids, withMethods in
-                try model.model.forward(ids, hooks: withMethods ? session.methods : nil)
+                let hooks: ForwardHooks? = withMethods ? session.methods : nil
+                // The batch again (DPO's reference pass) skips its padding too.
+                if ids == batch.inputIDs { return try UnpaddedForward.logits(batch, model: model.model, hooks: hooks) }
+                return try model.model.forward(ids, hooks: hooks)
             }
             return try session.methods.loss(context)
         }

@@ -42,7 +42,7 @@ public enum PreferenceEvaluation {
             let p = batch.preferencePairs
             let result = try Autograd.noGrad { () -> PreferenceLoss in
                 func logProbs(_ hooks: ForwardHooks?) throws -> Tensor {
-                    let logits = try model.model.forward(batch.inputIDs, positions: batch.positions, isReal: batch.isReal, hooks: hooks)
+                    let logits = try UnpaddedForward.logits(batch, model: model.model, hooks: hooks)
                     return try sequenceLogProbs(logits: logits, targets: batch.labels, ignoreIndex: TrainingExample.ignoreIndex)
                 }
                 let policy = try logProbs(hooks), reference = try logProbs(nil)        // [2P] each
