@@ -24,7 +24,7 @@ public func crossEntropy(logits: Tensor, targets: [Int], ignoreIndex: Int = -100
     try checkTargets(targets, vocabulary: vocabulary, isIgnored: { $0 == ignoreIndex }, op: op)
     let x = logits.contiguous()
     let counted = targets.filter { $0 != ignoreIndex }.count
-    let logSumExps = rowLogSumExps(x.data, rows: rows, vocabulary: vocabulary)
+    let logSumExps = rowLogSumExps(x.data, rows: rows, vocabulary: vocabulary, counted: targets.map { $0 != ignoreIndex })
     var total = 0.0
     for (row, target) in targets.enumerated() where target != ignoreIndex {
         total += Double(logSumExps[row] - x.data[row * vocabulary + target])
@@ -50,13 +50,15 @@ func checkTargets(_ targets: [Int], vocabulary: Int, isIgnored: (Int) -> Bool, o
     }
 }
 
-/// log Σ exp over each `[vocabulary]` row.
-func rowLogSumExps(_ logits: UnsafeMutablePointer<Float>, rows: Int, vocabulary: Int) -> [Float] {
+/// log Σ exp over each `[vocabulary]` row; with `counted`, only over the rows marked true (the
+/// others are 0): a training batch scores its responses only, often under half its positions.
+func rowLogSumExps(_ logits: UnsafeMutablePointer<Float>, rows: Int, vocabulary: Int, counted: [Bool]? = nil) -> [Float] {
     var result = [Float](repeating: 0, count: rows)
+    let wanted = counted.map { marks in marks.indices.filter { marks[$0] } } ?? Array(0..<rows)
     result.withUnsafeMutableBufferPointer { out in
         let target = out.baseAddress!
-        Threads.parallelFor(rows, minChunk: max(1, 16_384 / max(vocabulary, 1))) { range in
-            for row in range { target[row] = logSumExpRow(logits + row * vocabulary, vocabulary) }
+        Threads.parallelFor(wanted.count, minChunk: max(1, 16_384 / max(vocabulary, 1))) { range in
+            for row in wanted[range] { target[row] = logSumExpRow(logits + row * vocabulary, vocabulary) }
         }
     }
     return result

@@ -48,7 +48,7 @@ private func sequenceLogProbsCounting(_ logits: Tensor, targets: [Int], counted:
     }
     let x = logits.contiguous()
     let rows = batch * length
-    let logSumExps = rowLogSumExps(x.data, rows: rows, vocabulary: vocabulary)
+    let logSumExps = rowLogSumExps(x.data, rows: rows, vocabulary: vocabulary, counted: counted)
     let out = Tensor(zeros: [batch])
     for b in 0..<batch {
         var total = 0.0
