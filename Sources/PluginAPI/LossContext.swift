@@ -7,7 +7,9 @@ public struct LossContext {
     /// The batch's token ids `[batch][seq]` (padded to one length).
     public let inputIDs: [[Int]]
     /// Logits of the forward pass with every active method: `[batch, seq, vocab]`, aligned
-    /// with `inputIDs` (slots inserted by methods have been dropped).
+    /// with `inputIDs` (slots inserted by methods have been dropped). `train` runs the LM head
+    /// only at the scored positions (`targets` not `ignoreIndex`); the other rows are NaN
+    /// unless an active method `needsLogitsAtEveryPosition`.
     public let logits: Tensor
     /// Next-token targets `[batch][seq]`; `ignoreIndex` where a position is not scored (the
     /// prompt and padding), so the scored positions are exactly the response tokens.
@@ -24,7 +26,8 @@ public struct LossContext {
     /// Runs the model on other ids; `withMethods: false` gives the frozen base model (a
     /// reference policy for DPO). Returns logits `[batch, seq, vocab]`. Rows are taken as
     /// unpadded; `inputIDs` are padded on the right, which leaves the logits of real positions
-    /// unchanged under causal attention.
+    /// unchanged under causal attention. Given `inputIDs` themselves, `train` skips the padding
+    /// and fills only the scored rows, as for `logits`.
     public let forward: (_ ids: [[Int]], _ withMethods: Bool) throws -> Tensor
 
     public init(model: LanguageModel, inputIDs: [[Int]], logits: Tensor, targets: [[Int]], ignoreIndex: Int = -100,

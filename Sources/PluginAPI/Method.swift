@@ -28,6 +28,10 @@ public protocol Method: ForwardHooks {
     /// Whether `loss` needs preference pairs (DPO): `train` then batches each example's chosen
     /// and rejected replies together (see `LossContext.preferencePairs`) and refuses other data.
     var needsPreferencePairs: Bool { get }
+    /// Whether `loss` reads `LossContext.logits` (or the batch through `LossContext.forward`)
+    /// at positions without a target — the prompt. Training otherwise runs the LM head only at
+    /// the scored positions and leaves the other rows NaN (see `LossContext.logits`).
+    var needsLogitsAtEveryPosition: Bool { get }
 
     /// Called once after `use`, before any forward pass: calibrate, allocate parameters.
     func attach(to context: MethodContext) throws
@@ -67,6 +71,7 @@ extension Method {
     public var provides: [Capability] { Capability.adopted(by: self) }
     public var lossRole: LossRole { .none }
     public var needsPreferencePairs: Bool { false }
+    public var needsLogitsAtEveryPosition: Bool { false }
     public func attach(to context: MethodContext) throws {}
     public var trainableParameters: [Tensor] { [] }
     public var learningRateScale: Double { 1 }

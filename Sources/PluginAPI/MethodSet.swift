@@ -63,6 +63,8 @@ public final class MethodSet: ForwardHooks {
 
     /// Whether an active method's loss needs preference pairs (`Method.needsPreferencePairs`).
     public var needsPreferencePairs: Bool { methods.contains { $0.needsPreferencePairs } }
+    /// Whether an active method reads logits where nothing is scored (`Method.needsLogitsAtEveryPosition`).
+    public var needsLogitsAtEveryPosition: Bool { methods.contains { $0.needsLogitsAtEveryPosition } }
 
     /// Every method's trainable tensors, in `use` order.
     public var trainableParameters: [Tensor] { methods.flatMap(\.trainableParameters) }

@@ -40,40 +40,63 @@ final class UnpaddedForwardTests: XCTestCase {
         }
     }
 
-    func testLogitsAndGradientsEqualThePaddedBatchs() throws {
-        let model = try TinyLlama.make(seed: 1)
-        let rows = [[5, 9, 20, 31, 7, 66, 12, 40, 3], [8, 14, 2, 70], [90, 91, 92, 93, 94, 95, 96, 97], [1, 2]]
-        let examples = rows.map { ids in
-            TrainingExample(inputIDs: ids, labels: ids.indices.map { $0 < 1 ? TrainingExample.ignoreIndex : ids[($0 + 1) % ids.count] })
-        }
-        let batch = try Batch(examples, padID: 0)
-        XCTAssertGreaterThan(UnpaddedForward.groups(lengths: rows.map(\.count)).count, 1, "the test needs several groups")
+    private let rows = [[5, 9, 20, 31, 7, 66, 12, 40, 3], [8, 14, 2, 70], [90, 91, 92, 93, 94, 95, 96, 97], [1, 2]]
+    /// Targets from position `prompt[row]` of each row on (the response), ignored before.
+    private let prompt = [3, 1, 5, 0]
 
-        func lossAndGradient(_ logits: (ShiftHook) throws -> Tensor) throws -> (logits: Tensor, loss: Float, grad: [Float]) {
-            let hook = ShiftHook(width: model.config.hiddenSize)
-            let l = try logits(hook)
-            let loss = try crossEntropy(logits: l, targets: batch.flatLabels)
-            try loss.backward()
-            return (l, try loss.item(), try XCTUnwrap(hook.shift.grad).scalars)
+    private func batch() throws -> Batch {
+        let examples = zip(rows, prompt).map { ids, first in
+            TrainingExample(inputIDs: ids, labels: ids.indices.map { $0 < first ? TrainingExample.ignoreIndex : ids[($0 + 1) % ids.count] })
         }
-        let padded = try lossAndGradient {
+        return try Batch(examples, padID: 0)
+    }
+
+    /// Logits, loss and the hook's gradient for `logits`, with a fresh hook of the same values.
+    private func lossAndGradient(_ batch: Batch, _ model: LlamaModel, _ logits: (ShiftHook) throws -> Tensor) throws -> (logits: [Float], loss: Float, grad: [Float]) {
+        let hook = ShiftHook(width: model.config.hiddenSize)
+        let l = try logits(hook)
+        XCTAssertEqual(l.shape, [batch.size, batch.length, model.config.vocabularySize])
+        let loss = try crossEntropy(logits: l, targets: batch.flatLabels)
+        try loss.backward()
+        return (l.scalars, try loss.item(), try XCTUnwrap(hook.shift.grad).scalars)
+    }
+
+    /// Compares the logits at `positions(row)` and the loss and gradient; the other rows must be NaN.
+    private func assertMatchesPaddedBatch(everyPosition: Bool) throws {
+        let model = try TinyLlama.make(seed: 1)
+        let batch = try batch()
+        XCTAssertGreaterThan(UnpaddedForward.groups(lengths: rows.map(\.count)).count, 1, "the test needs several groups")
+        let padded = try lossAndGradient(batch, model) {
             try model.forward(batch.inputIDs, positions: batch.positions, isReal: batch.isReal, hooks: $0)
         }
-        let unpadded = try lossAndGradient { try UnpaddedForward.logits(batch, model: model, hooks: $0) }
-
-        XCTAssertEqual(unpadded.logits.shape, padded.logits.shape)
-        let vocabulary = model.config.vocabularySize, p = padded.logits.scalars, u = unpadded.logits.scalars
+        let unpadded = try lossAndGradient(batch, model) {
+            try UnpaddedForward.logits(batch, model: model, hooks: $0, everyPosition: everyPosition)
+        }
+        let vocabulary = model.config.vocabularySize
         for (row, ids) in rows.enumerated() {
-            // Padding carries no loss and its logits mean nothing, in either layout.
-            for position in 0..<ids.count {
+            for position in 0..<batch.length {
                 let start = (row * batch.length + position) * vocabulary
-                let gap = zip(u[start..<(start + vocabulary)], p[start..<(start + vocabulary)]).map { abs($0 - $1) }.max()!
-                XCTAssertLessThan(gap, 1e-4, "row \(row) position \(position)")
+                let ours = unpadded.logits[start..<(start + vocabulary)], theirs = padded.logits[start..<(start + vocabulary)]
+                let computed = position < ids.count && (everyPosition || position >= prompt[row])
+                if computed {
+                    let gap = zip(ours, theirs).map { abs($0 - $1) }.max()!
+                    XCTAssertLessThan(gap, 1e-4, "row \(row) position \(position)")
+                } else {
+                    XCTAssertTrue(ours.allSatisfy(\.isNaN), "row \(row) position \(position) is not computed and must be NaN")
+                }
             }
         }
         XCTAssertEqual(unpadded.loss, padded.loss, accuracy: 1e-5)
         let gradientGap = zip(unpadded.grad, padded.grad).map { abs($0 - $1) }.max()!
         XCTAssertLessThan(gradientGap, 1e-4)
         XCTAssertGreaterThan(padded.grad.map(abs).max()!, 1e-3, "the gradient must reach the hook")
+    }
+
+    func testScoredLogitsLossAndGradientsEqualThePaddedBatchs() throws {
+        try assertMatchesPaddedBatch(everyPosition: false)
+    }
+
+    func testEveryRealPositionOnRequestEqualsThePaddedBatch() throws {
+        try assertMatchesPaddedBatch(everyPosition: true)
     }
 }

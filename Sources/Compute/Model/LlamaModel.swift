@@ -85,6 +85,16 @@ public final class LlamaModel {
     /// Runs the blocks, final norm and LM head on an embedded sequence.
     public func forward(_ input: SequenceState, cache: KVCache? = nil, hooks: ForwardHooks? = nil,
                         logits selection: LogitSelection = .all) throws -> Tensor {
+        var lastOnly = false
+        if case .last = selection { lastOnly = true }
+        let hidden = try finalHidden(input, cache: cache, hooks: hooks, lastOnly: lastOnly)
+        return try logits(ofFinalHidden: hidden, hooks: hooks)
+    }
+
+    /// The blocks and the final norm (after its hook): `[batch, seq, d_model]`, or the last
+    /// position only — what the LM head reads.
+    public func finalHidden(_ input: SequenceState, cache: KVCache? = nil, hooks: ForwardHooks? = nil,
+                            lastOnly: Bool = false) throws -> Tensor {
         var state = input
         for layer in 0..<config.layerCount {
             if let hooks { state = try hooks.blockInput(layer, state) }
@@ -92,11 +102,16 @@ public final class LlamaModel {
             state.hidden = try block(layer, state, cache: cache, hooks: hooks)
         }
         var hidden = state.hidden
-        if case .last = selection {
+        if lastOnly {
             hidden = try hidden.slice(axis: 1, range: (state.length - 1)..<state.length)
         }
         hidden = try rmsNorm(hidden, weight: finalNorm, epsilon: config.rmsEpsilon)
         if let hooks { hidden = try hooks.finalNorm(hidden) }
+        return hidden
+    }
+
+    /// The LM head, then the logits hook: `[..., d_model]` → `[..., vocab]`.
+    public func logits(ofFinalHidden hidden: Tensor, hooks: ForwardHooks? = nil) throws -> Tensor {
         var logits = try lmHead.apply(hidden)
         if let hooks { logits = try hooks.logits(logits) }
         return logits

@@ -58,12 +58,15 @@ enum TrainCommands {
         var logged: [(name: String, values: [Double])] = []
         var validationTerms = MetricSums()
         func objective(_ batch: Batch) throws -> (total: Tensor, terms: [(String, Double)]) {
-            let logits = try UnpaddedForward.logits(batch, model: model.model, hooks: session.methods)
+            let everyPosition = session.methods.needsLogitsAtEveryPosition
+            let logits = try UnpaddedForward.logits(batch, model: model.model, hooks: session.methods, everyPosition: everyPosition)
             let context = LossContext(model: model, inputIDs: batch.inputIDs, logits: logits, targets: batch.labels,
                                       preferencePairs: batch.preferencePairs, methods: session.methods.methods) { ids, withMethods in
                 let hooks: ForwardHooks? = withMethods ? session.methods : nil
                 // The batch again (DPO's reference pass) skips its padding too.
-                if ids == batch.inputIDs { return try UnpaddedForward.logits(batch, model: model.model, hooks: hooks) }
+                if ids == batch.inputIDs {
+                    return try UnpaddedForward.logits(batch, model: model.model, hooks: hooks, everyPosition: everyPosition)
+                }
                 return try model.model.forward(ids, hooks: hooks)
             }
             return try session.methods.loss(context)

@@ -1,14 +1,16 @@
 import Compute
 
-/// The forward pass of a right-padded training batch without computing its padding.
+/// The forward pass of a right-padded training batch that computes neither its padding nor,
+/// by default, logits nobody scores.
 ///
 /// A batch pads every row to its longest, and the model's cost is per position, so rows of
 /// unequal length waste compute on padding (about a third for ten random GSM8K examples). Here
-/// the rows run in groups of similar length, each group cut to its own longest row, and the
-/// logits are reassembled into the batch's `[batch, seq, vocab]` layout. Real positions get the
-/// logits the padded batch would give (right padding and causal attention keep padding out of
-/// their view); padding positions carry no loss, and their logits (zeros past a group's longest
-/// row) mean nothing, as in the padded batch.
+/// the rows run in groups of similar length, each group cut to its own longest row. The LM
+/// head (a fifth of a position's cost on SmolLM2, forward and backward) then runs only at the
+/// positions with a target — the response — unless `everyPosition` asks for all real ones.
+/// The logits come back in the batch's `[batch, seq, vocab]` layout: real positions get what
+/// the padded batch would give (right padding and causal attention keep padding out of their
+/// view); rows not computed are NaN, so that reading one by mistake cannot pass unnoticed.
 public enum UnpaddedForward {
     /// Row groups of a batch with these real lengths, longest first: a group takes the next
     /// row while its padded size (rows × longest) stays within `slack` of its real tokens.
@@ -32,33 +34,45 @@ public enum UnpaddedForward {
         return groups
     }
 
-    /// Logits `[batch, seq, vocab]` of `batch` through `model` with `hooks`, group by group.
-    public static func logits(_ batch: Batch, model: LlamaModel, hooks: ForwardHooks?) throws -> Tensor {
+    /// Logits `[batch, seq, vocab]` of `batch` through `model` with `hooks`, group by group: at
+    /// the scored positions (labels not `ignoreIndex`), or with `everyPosition` at every real one.
+    public static func logits(_ batch: Batch, model: LlamaModel, hooks: ForwardHooks?,
+                              everyPosition: Bool = false) throws -> Tensor {
         let lengths = batch.isReal.map { row in row.firstIndex(of: false) ?? row.count }
-        let groups = groups(lengths: lengths)
-        if groups.count == 1 {
-            return try model.forward(batch.inputIDs, positions: batch.positions, isReal: batch.isReal, hooks: hooks)
-        }
-        let length = batch.length, vocabulary = model.config.vocabularySize
-        // Every group's logits as rows `[positions, vocab]`, then one zero row for the padding
-        // past a group's longest row; one gather lays them out in batch order.
-        var sources: [Tensor] = [], rowStart = [Int](repeating: 0, count: batch.size)
-        var rowExtent = rowStart, start = 0
-        for group in groups {
+        let width = model.config.hiddenSize, vocabulary = model.config.vocabularySize
+        // Every group's final hidden states as rows `[positions, d_model]`, and where each
+        // batch row starts among them.
+        var hidden: [Tensor] = [], rowStart = [Int](repeating: 0, count: batch.size), start = 0
+        for group in groups(lengths: lengths) {
             let extent = group.map { lengths[$0] }.max() ?? 0
-            let ids = group.map { Array(batch.inputIDs[$0].prefix(extent)) }
-            let isReal = group.map { Array(batch.isReal[$0].prefix(extent)) }
-            let logits = try model.forward(ids, positions: Array(repeating: Array(0..<extent), count: group.count),
-                                           isReal: isReal, hooks: hooks)                 // [group, extent, vocab]
-            sources.append(try logits.reshape([group.count * extent, vocabulary]))
-            for (k, row) in group.enumerated() { (rowStart[row], rowExtent[row]) = (start + k * extent, extent) }
+            let state = SequenceState(hidden: try model.embed(group.map { Array(batch.inputIDs[$0].prefix(extent)) }),
+                                      positions: Array(repeating: Array(0..<extent), count: group.count),
+                                      isReal: group.map { Array(batch.isReal[$0].prefix(extent)) })
+            let h = try model.finalHidden(state, hooks: hooks)                           // [group, extent, d]
+            hidden.append(try h.reshape([group.count * extent, width]))
+            for (k, row) in group.enumerated() { rowStart[row] = start + k * extent }
             start += group.count * extent
         }
-        sources.append(Tensor(zeros: [1, vocabulary]))
-        let indices = (0..<batch.size).flatMap { row in
-            (0..<length).map { $0 < rowExtent[row] ? rowStart[row] + $0 : start }
+        // The positions whose logits are computed, and the batch's layout over them.
+        var wanted: [Int] = [], layout: [Int] = []
+        for row in 0..<batch.size {
+            for position in 0..<batch.length {
+                let computed = position < lengths[row]
+                    && (everyPosition || batch.labels[row][position] != TrainingExample.ignoreIndex)
+                layout.append(computed ? wanted.count : -1)
+                if computed { wanted.append(rowStart[row] + position) }
+            }
         }
-        return try Tensor.concat(sources, axis: 0).indexSelect(axis: 0, indices: indices)
-            .reshape([batch.size, length, vocabulary])
+        var pieces: [Tensor] = []
+        if !wanted.isEmpty {
+            let rows = try Tensor.concat(hidden, axis: 0).indexSelect(axis: 0, indices: wanted)   // [computed, d]
+            pieces.append(try model.lmHead.apply(rows))                                              // [computed, vocab]
+        }
+        pieces.append(Tensor.full([1, vocabulary], value: .nan))
+        let fill = wanted.count
+        let logits = try Tensor.concat(pieces, axis: 0)
+            .indexSelect(axis: 0, indices: layout.map { $0 < 0 ? fill : $0 })
+            .reshape([batch.size, batch.length, vocabulary])
+        return try hooks?.logits(logits) ?? logits
     }
 }
