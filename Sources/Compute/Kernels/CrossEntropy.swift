@@ -50,11 +50,11 @@ func checkTargets(_ targets: [Int], vocabulary: Int, isIgnored: (Int) -> Bool, o
     }
 }
 
-/// log Σ exp over each `[vocabulary]` row; with `counted`, only over the rows marked true (the
-/// others are 0): a training batch scores its responses only, often under half its positions.
-func rowLogSumExps(_ logits: UnsafeMutablePointer<Float>, rows: Int, vocabulary: Int, counted: [Bool]? = nil) -> [Float] {
+/// log Σ exp over each `[vocabulary]` row marked in `counted` (the others are 0): a training
+/// batch scores its responses only, often under half its positions.
+func rowLogSumExps(_ logits: UnsafeMutablePointer<Float>, rows: Int, vocabulary: Int, counted: [Bool]) -> [Float] {
     var result = [Float](repeating: 0, count: rows)
-    let wanted = counted.map { marks in marks.indices.filter { marks[$0] } } ?? Array(0..<rows)
+    let wanted = counted.indices.filter { counted[$0] }
     result.withUnsafeMutableBufferPointer { out in
         let target = out.baseAddress!
         Threads.parallelFor(wanted.count, minChunk: max(1, 16_384 / max(vocabulary, 1))) { range in

@@ -72,14 +72,19 @@ public final class LlamaModel {
     public func forward(_ ids: [[Int]], positions: [[Int]]? = nil, isReal: [[Bool]]? = nil,
                         cache: KVCache? = nil, hooks: ForwardHooks? = nil,
                         logits selection: LogitSelection = .all) throws -> Tensor {
+        try forward(embeddedState(ids, positions: positions, isReal: isReal), cache: cache, hooks: hooks, logits: selection)
+    }
+
+    /// `ids` `[batch][seq]` embedded, with their positions (default 0…seq−1 per row) and
+    /// padding marks (default: all real): what the blocks read.
+    public func embeddedState(_ ids: [[Int]], positions: [[Int]]? = nil, isReal: [[Bool]]? = nil) throws -> SequenceState {
         let hidden = try embed(ids)
         let batch = ids.count, length = ids.first?.count ?? 0
         guard batch > 0, length > 0 else { throw ModelError.invalidInput("the batch is empty") }
-        let state = SequenceState(
+        return SequenceState(
             hidden: hidden,
             positions: positions ?? Array(repeating: Array(0..<length), count: batch),
             isReal: isReal ?? Array(repeating: Array(repeating: true, count: length), count: batch))
-        return try forward(state, cache: cache, hooks: hooks, logits: selection)
     }
 
     /// Runs the blocks, final norm and LM head on an embedded sequence.

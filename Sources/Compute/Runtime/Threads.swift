@@ -6,10 +6,11 @@ import Glibc
 /// The one thread-count setting (`threads N`) and the one pool that uses it.
 ///
 /// OpenBLAS is always called single-threaded (`BLASGemm.single` sets that before the first
-/// product): every parallel split, sgemm's included (`BLASGemm.gemm`), goes through `parallelFor`. Two pools on the same cores cost more than
-/// they gave: OpenBLAS's idle workers spin in `sched_yield` for a while after each product,
-/// taking the cores the core's own loops (attention, decode, norms) run on next; measured as
-/// ~12% of prefill's samples in the kernel's scheduler on 2 cores.
+/// product): every parallel split, sgemm's included (`BLASGemm.gemm`), goes through
+/// `parallelFor`. Two pools on the same cores cost more than they gave: OpenBLAS's idle
+/// workers spin in `sched_yield` for a while after each product, taking the cores the core's
+/// own loops (attention, decode, norms) run on next; measured as ~12% of prefill's samples in
+/// the kernel's scheduler on 2 cores.
 public enum Threads {
     nonisolated(unsafe) private static var current = 1
 

@@ -45,9 +45,8 @@ public enum UnpaddedForward {
         var hidden: [Tensor] = [], rowStart = [Int](repeating: 0, count: batch.size), start = 0
         for group in groups(lengths: lengths) {
             let extent = group.map { lengths[$0] }.max() ?? 0
-            let state = SequenceState(hidden: try model.embed(group.map { Array(batch.inputIDs[$0].prefix(extent)) }),
-                                      positions: Array(repeating: Array(0..<extent), count: group.count),
-                                      isReal: group.map { Array(batch.isReal[$0].prefix(extent)) })
+            let state = try model.embeddedState(group.map { Array(batch.inputIDs[$0].prefix(extent)) },
+                                                isReal: group.map { Array(batch.isReal[$0].prefix(extent)) })
             let h = try model.finalHidden(state, hooks: hooks)                           // [group, extent, d]
             hidden.append(try h.reshape([group.count * extent, width]))
             for (k, row) in group.enumerated() { rowStart[row] = start + k * extent }
