@@ -28,12 +28,8 @@ final class LineEditorTerminalTests: XCTestCase {
         try FileManager.default.createDirectory(at: history.deletingLastPathComponent(), withIntermediateDirectories: true)
         try "load tiny\n".write(to: history, atomically: true, encoding: .utf8)  // from an earlier session
 
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let session = try TmuxSession(
-            command: [executable, "HostTests.LineEditorTerminalTests/testDemoREPLInsideTheTerminal"],
-            environment: [Self.demoVariable: "1", "XDG_STATE_HOME": state.path, "TERM": "xterm"])
+        let session = try startDemo(stateDirectory: state)
         defer { session.kill() }
-        try waitForPrompt(session)
 
         // Tab completion: a unique method, then parameter names listed and completed.
         try session.type("use pro")
@@ -47,10 +43,7 @@ final class LineEditorTerminalTests: XCTestCase {
         try session.waitFor("G=       m=       metric=")
         try session.type("G")
         try session.send(keys: "Tab")
-        try session.type("3")
-        try session.send(keys: "Enter")
-        try session.waitFor("ran: use dham G=3")
-        try waitForPrompt(session)
+        try enter("3", expecting: "ran: use dham G=3", in: session)
 
         // History: Up recalls the last statement; Up twice more reaches the earlier session's.
         try session.send(keys: "Up", "Enter")
@@ -75,19 +68,13 @@ final class LineEditorTerminalTests: XCTestCase {
         try session.send(keys: "C-c")
         try session.waitFor("demo> half typed^C")
         try waitForPrompt(session)
-        try session.type("fail")
-        try session.send(keys: "Enter")
-        try session.waitFor("error: demo failure")
-        try waitForPrompt(session)
+        try enter("fail", expecting: "error: demo failure", in: session)
 
         // Continuation lines until the braces balance.
         try session.type("for g in 1...2 {")
         try session.send(keys: "Enter")
         try session.wait(for: "the continuation prompt") { $0.hasSuffix(" ...>") }
-        try session.type("}")
-        try session.send(keys: "Enter")
-        try session.waitFor("ran: for g in 1...2 {|}")
-        try waitForPrompt(session)
+        try enter("}", expecting: "ran: for g in 1...2 {|}", in: session)
 
         // Ctrl-C while work runs interrupts the work, not the session.
         try session.type("work")
@@ -109,15 +96,35 @@ final class LineEditorTerminalTests: XCTestCase {
     func testCtrlDAtAnEmptyPromptEndsTheSession() throws {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("line-editor-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: state) }
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let session = try TmuxSession(
-            command: [executable, "HostTests.LineEditorTerminalTests/testDemoREPLInsideTheTerminal"],
-            environment: [Self.demoVariable: "1", "XDG_STATE_HOME": state.path, "TERM": "xterm"])
+        let session = try startDemo(stateDirectory: state)
         defer { session.kill() }
-        try waitForPrompt(session)
         try session.send(keys: "C-d")
         try session.waitFor("demo ended")
         XCTAssertEqual(try session.waitForExit() ?? 0, 0)
+    }
+
+    /// This test binary running `testDemoREPLInsideTheTerminal` in tmux, with its history under
+    /// `stateDirectory`; returns once the demo shows its first prompt.
+    func startDemo(stateDirectory: URL) throws -> TmuxSession {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let session = try TmuxSession(
+            command: [executable, "HostTests.LineEditorTerminalTests/testDemoREPLInsideTheTerminal"],
+            environment: [Self.demoVariable: "1", "XDG_STATE_HOME": stateDirectory.path, "TERM": "xterm"])
+        do {
+            try waitForPrompt(session)
+        } catch {
+            session.kill()
+            throw error
+        }
+        return session
+    }
+
+    /// Types `text`, presses Enter, and waits for `expected` and then the next empty prompt.
+    func enter(_ text: String, expecting expected: String, in session: TmuxSession) throws {
+        try session.type(text)
+        try session.send(keys: "Enter")
+        try session.waitFor(expected)
+        try waitForPrompt(session)
     }
 
     /// Waits until the editor shows an empty prompt on the last line, so that keys typed next

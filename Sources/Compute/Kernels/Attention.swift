@@ -83,32 +83,15 @@ public func attentionProbabilities(query: Tensor, key: Tensor, scale: Float, cau
         }
         var gq: Tensor?, gk: Tensor?
         if needQ {
+            // dq[b, :, h, :] = dS[Tq, Tk] · k[b, :, h/group, :]
             let result = Tensor(zeros: q.shape)
-            let dq = result.data
-            BLASGemm.perItem(batch * hq) { item in
-                let (b, h) = (item / hq, item % hq)
-                // dq[b, :, h, :] = dS[Tq, Tk] · k[b, :, h/group, :]
-                BLASGemm.gemm(m: tq, n: d, k: tk,
-                              .init(ds + item * tq * tk, leadingDimension: tk),
-                              .init(ks + (b * tk * hkv + h / group) * d, leadingDimension: hkv * d),
-                              c: dq + (b * tq * hq + h) * d, ldc: hq * d)
-            }
+            perHeadTimesSharedHead(ds, ks, into: result.data, batch: batch, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d)
             gq = result
         }
         if needK {
+            // dk[b, :, kh, :] = Σ_{h in group} dS[h]ᵀ[Tk, Tq] · q[b, :, h, :]
             let result = Tensor(zeros: k.shape)
-            let dk = result.data
-            BLASGemm.perItem(batch * hkv) { item in
-                let (b, kh) = (item / hkv, item % hkv)
-                // dk[b, :, kh, :] = Σ_{h in group} dS[h]ᵀ[Tk, Tq] · q[b, :, h, :]
-                for h in (kh * group)..<((kh + 1) * group) {
-                    BLASGemm.gemm(m: tk, n: d, k: tq,
-                                  .init(ds + (b * hq + h) * tq * tk, transposed: true, leadingDimension: tk),
-                                  .init(qs + (b * tq * hq + h) * d, leadingDimension: hq * d),
-                                  beta: h == kh * group ? 0 : 1,
-                                  c: dk + (b * tk * hkv + kh) * d, ldc: hkv * d)
-                }
-            }
+            groupSumOfTransposedTimes(ds, qs, into: result.data, batch: batch, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d)
             gk = result
         }
         return [gq, gk]
@@ -135,16 +118,10 @@ public func attentionOutput(probabilities: Tensor, value: Tensor) throws -> Tens
     }
     let p = probabilities.contiguous(), v = value.contiguous()
     let group = hq / hkv
+    // out[b, :, h, :] = P[Tq, Tk] · v[b, :, h/group, :]
     let out = Tensor(zeros: [batch, tq, hq, d])
-    let os = out.data, ps = p.data, vs = v.data
-    BLASGemm.perItem(batch * hq) { item in
-        let (b, h) = (item / hq, item % hq)
-        // out[b, :, h, :] = P[Tq, Tk] · v[b, :, h/group, :]
-        BLASGemm.gemm(m: tq, n: d, k: tk,
-                      .init(ps + item * tq * tk, leadingDimension: tk),
-                      .init(vs + (b * tk * hkv + h / group) * d, leadingDimension: hkv * d),
-                      c: os + (b * tq * hq + h) * d, ldc: hq * d)
-    }
+    let ps = p.data, vs = v.data
+    perHeadTimesSharedHead(ps, vs, into: out.data, batch: batch, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d)
 
     let needP = p.requiresGrad, needV = v.requiresGrad
     return out.recorded(op: op, inputs: [p, v]) { g in
@@ -164,21 +141,45 @@ public func attentionOutput(probabilities: Tensor, value: Tensor) throws -> Tens
             gp = result
         }
         if needV {
+            // dv[b, :, kh, :] = Σ_{h in group} P[h]ᵀ[Tk, Tq] · g[b, :, h, :]
             let result = Tensor(zeros: v.shape)
-            let dv = result.data
-            BLASGemm.perItem(batch * hkv) { item in
-                let (b, kh) = (item / hkv, item % hkv)
-                // dv[b, :, kh, :] = Σ_{h in group} P[h]ᵀ[Tk, Tq] · g[b, :, h, :]
-                for h in (kh * group)..<((kh + 1) * group) {
-                    BLASGemm.gemm(m: tk, n: d, k: tq,
-                                  .init(ps + (b * hq + h) * tq * tk, transposed: true, leadingDimension: tk),
-                                  .init(gs + (b * tq * hq + h) * d, leadingDimension: hq * d),
-                                  beta: h == kh * group ? 0 : 1,
-                                  c: dv + (b * tk * hkv + kh) * d, ldc: hkv * d)
-                }
-            }
+            groupSumOfTransposedTimes(ps, gs, into: result.data, batch: batch, hq: hq, hkv: hkv, tq: tq, tk: tk, d: d)
             gv = result
         }
         return [gp, gv]
+    }
+}
+
+/// out[b, :, h, :] = A[b, h] · x[b, :, h/group, :] for every query head h: A `[B, Hq, Tq, Tk]`,
+/// x `[B, Tk, Hkv, D]`, out `[B, Tq, Hq, D]` (P·v forward, dS·k for dq).
+private func perHeadTimesSharedHead(_ a: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>,
+                                    into out: UnsafeMutablePointer<Float>,
+                                    batch: Int, hq: Int, hkv: Int, tq: Int, tk: Int, d: Int) {
+    let group = hq / hkv
+    BLASGemm.perItem(batch * hq) { item in
+        let (b, h) = (item / hq, item % hq)
+        BLASGemm.gemm(m: tq, n: d, k: tk,
+                      .init(a + item * tq * tk, leadingDimension: tk),
+                      .init(x + (b * tk * hkv + h / group) * d, leadingDimension: hkv * d),
+                      c: out + (b * tq * hq + h) * d, ldc: hq * d)
+    }
+}
+
+/// out[b, :, kh, :] = Σ_{h in kh's group} A[b, h]ᵀ · y[b, :, h, :]: A `[B, Hq, Tq, Tk]`,
+/// y `[B, Tq, Hq, D]`, out `[B, Tk, Hkv, D]` (dSᵀ·q for dk, Pᵀ·g for dv). One task per key/value
+/// head, so that the group's products accumulate into it without a race.
+private func groupSumOfTransposedTimes(_ a: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                       into out: UnsafeMutablePointer<Float>,
+                                       batch: Int, hq: Int, hkv: Int, tq: Int, tk: Int, d: Int) {
+    let group = hq / hkv
+    BLASGemm.perItem(batch * hkv) { item in
+        let (b, kh) = (item / hkv, item % hkv)
+        for h in (kh * group)..<((kh + 1) * group) {
+            BLASGemm.gemm(m: tk, n: d, k: tq,
+                          .init(a + (b * hq + h) * tq * tk, transposed: true, leadingDimension: tk),
+                          .init(y + (b * tq * hq + h) * d, leadingDimension: hq * d),
+                          beta: h == kh * group ? 0 : 1,
+                          c: out + (b * tk * hkv + kh) * d, ldc: hkv * d)
+        }
     }
 }
