@@ -16,6 +16,8 @@ struct GenerationBenchmark: ParsableCommand {
     @Option(name: .customLong("decode-tokens"), help: "Tokens generated per decode measurement.") var decodeTokens = 64
     @Option(help: "Sequences in the batched decode measurement.") var batch = 16
     @Option(help: "Timed repetitions (the median is reported).") var repeats = 3
+    @Option(help: "The text prompts are cut from, repeated while too short (the peers read the same file).")
+    var text = "bench/prompt.txt"
 
     /// Tokens in each prompt of the batched measurement (the peers' --batch-prompt-tokens).
     static let batchPromptTokens = 32
@@ -30,13 +32,15 @@ struct GenerationBenchmark: ParsableCommand {
     func run() throws {
         try Threads.set(threads)
         let lm = try LanguageModel.load(model)
-        // A fixed prompt of exactly `promptTokens` ids: a paragraph repeated, then truncated.
-        let paragraph = "The history of the region is long and varied. Farmers settled the valleys, traders crossed the passes, and towns grew where rivers met. "
-        // The text is long enough for the prompt and for the batch's staggered 32-token windows.
-        let window = Self.batchPromptTokens
-        var text: [Int] = []
-        while text.count < max(promptTokens, window + 3 * batch) { text += lm.tokenizer.encode(paragraph, addSpecial: false) }
-        let ids = Array(text.prefix(promptTokens))
+        guard let source = try? String(contentsOfFile: text, encoding: .utf8) else {
+            throw ValidationError("cannot read the prompt text \(text); run from the repository root or pass --text")
+        }
+        // The space after the text keeps a repetition's first word a word of its own (as in
+        // bench/peers/peer_common.py). The ids cover the prompt and the batch's staggered windows.
+        let pieceIDs = lm.tokenizer.encode(source.trimmingCharacters(in: .whitespacesAndNewlines) + " ", addSpecial: false)
+        var stream: [Int] = []
+        while stream.count < max(promptTokens, Self.batchPromptTokens + batch) { stream += pieceIDs }
+        let ids = Array(stream.prefix(promptTokens))
 
         let prefill = try Timing.median(warmup: 1, repeats: repeats) {
             _ = try Autograd.noGrad { try lm.model.forward([ids], logits: .last) }
@@ -49,7 +53,8 @@ struct GenerationBenchmark: ParsableCommand {
             _ = try generator.generate([ids], options: options)
         }
         // Batched decode: `batch` prompts of 32 tokens each (the peers' --batch-prompt-tokens).
-        let prompts = (0..<batch).map { i in Array(text[(i * 3)..<(i * 3 + window)]) }
+        let window = Self.batchPromptTokens
+        let prompts = (0..<batch).map { i in Array(stream[i..<(i + window)]) }
         let batchPrefill = try Timing.median(warmup: 0, repeats: repeats) {
             _ = try Autograd.noGrad { try lm.model.forward(prompts, logits: .last) }
         }

@@ -16,32 +16,12 @@ throughput when the cores are shared; OMP_WAIT_POLICY=PASSIVE makes such runs le
 import argparse
 import ctypes
 import json
-import os
-import platform
-import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 import llama_cpp as L
 
-LOAD0 = round(os.getloadavg()[0], 2)  # other work on the machine skews timings; recorded with them
-DEFAULT_MODEL = Path(os.environ.get("STRATA_CACHE", Path.home() / ".cache" / "strata")) / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-# Same fixed text as transformers_prefill.py; the prompt is its first `--prompt-tokens` tokens.
-TEXT = (
-    "The history of the lighthouse is, in many ways, the history of coastal trade itself. Long before electric "
-    "lamps and rotating lenses, sailors relied on bonfires lit on headlands to mark dangerous rocks and the "
-    "entrances of harbours. The Pharos of Alexandria stood well over one hundred metres tall and was counted among "
-    "the wonders of the ancient world. During the Middle Ages, monasteries and port towns kept small towers burning "
-    "wood, coal or oil, and ship owners paid dues to maintain them. The eighteenth and nineteenth centuries brought "
-    "a wave of engineering: granite towers on wave-swept reefs, clockwork that turned the lens, and distinctive "
-    "patterns of flashes so that navigators could tell one coast from another at night. Keepers lived isolated "
-    "lives, trimming wicks, winding clockwork and recording the weather in careful logbooks. Today most lighthouses "
-    "are automated, monitored remotely and powered by solar panels, while satellite navigation has taken over much "
-    "of their original purpose. Yet many remain in service, and communities restore them as museums. "
-)
-
+from peer_common import add_common_arguments, machine, repeated_ids, timing_blocks
 
 _LOG_CB = None
 
@@ -76,13 +56,7 @@ class Batch:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--prompt-tokens", type=int, default=256)
-    ap.add_argument("--decode-tokens", type=int, default=64)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--batch-prompt-tokens", type=int, default=32)
-    ap.add_argument("--repeats", type=int, default=5)
+    add_common_arguments(ap)
     args = ap.parse_args()
 
     global _LOG_CB
@@ -112,9 +86,8 @@ def main():
     def argmax(ctx, i):
         return int(np.ctypeslib.as_array(L.llama_get_logits_ith(ctx, i), shape=(n_vocab,)).argmax())
 
-    base = []
-    while len(base) < args.prompt_tokens + args.batch:
-        base += tokenize(vocab, TEXT)
+    # Enough ids for the prompt and for the batch's staggered windows base[i:i + P].
+    base = repeated_ids(lambda text: tokenize(vocab, text), max(args.prompt_tokens, args.batch_prompt_tokens + args.batch))
     prompt = base[:args.prompt_tokens]
 
     # ---- single stream: prefill + decode
@@ -133,7 +106,6 @@ def main():
 
     prefill()  # warm-up
     pts = [prefill()[0] for _ in range(args.repeats)]
-    pre, pre_best = statistics.median(pts), min(pts)
 
     def decode_single(steps):
         _, nxt = prefill()
@@ -146,7 +118,6 @@ def main():
 
     decode_single(4)  # warm-up
     dts = [decode_single(args.decode_tokens) for _ in range(3)]
-    dec, dec_best = statistics.median(dts), min(dts)
     batch.free()
     L.llama_free(ctx)
 
@@ -172,7 +143,6 @@ def main():
 
     decode_batch(2)  # warm-up
     bts = [decode_batch(args.decode_tokens) for _ in range(3)]
-    bdec, bdec_best = statistics.median(bts), min(bts)
     batch.free()
     L.llama_free(ctx)
     L.llama_model_free(model)
@@ -184,20 +154,10 @@ def main():
         "threads": args.threads,
         "model": args.model.name,
         "load_s": round(load_s, 2),
-        "prefill": {"prompt_tokens": args.prompt_tokens, "seconds_median": round(pre, 4),
-                    "tokens_per_s": round(args.prompt_tokens / pre, 1),
-                    "tokens_per_s_best": round(args.prompt_tokens / pre_best, 1), "repeats": args.repeats},
-        "decode_single": {"context_tokens": args.prompt_tokens, "new_tokens": args.decode_tokens,
-                          "seconds_median": round(dec, 4), "tokens_per_s": round(args.decode_tokens / dec, 2),
-                          "tokens_per_s_best": round(args.decode_tokens / dec_best, 2)},
-        "decode_batch": {"batch": B, "prompt_tokens_each": P, "steps": args.decode_tokens,
-                         "seconds_median": round(bdec, 4),
-                         "tokens_per_s_total": round(B * args.decode_tokens / bdec, 2),
-                         "tokens_per_s_total_best": round(B * args.decode_tokens / bdec_best, 2)},
+        **timing_blocks(args, pts, dts, bts),
         "versions": {"llama-cpp-python": md.version("llama-cpp-python")},
         "system_info": L.llama_print_system_info().decode(errors="replace").strip(),
-        "machine": {"cpu": platform.processor() or platform.machine(), "os_cpu_count": os.cpu_count(),
-                    "loadavg_1min_at_start": LOAD0, "loadavg_1min_at_end": round(os.getloadavg()[0], 2)},
+        "machine": machine(),
     }, indent=1))
 
 
