@@ -28,7 +28,7 @@ private let schema = ParameterSchema([
 
 // MARK: - Method
 
-final class DPO: Method {
+final class DPO: Method, PreferenceObjective {
     let name = "dpo"
     let beta: Double
     let labelSmoothing: Double

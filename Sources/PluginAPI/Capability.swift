@@ -51,3 +51,10 @@ public struct SoftPrompt {
 public protocol SoftPromptProvider: Method {
     var softPrompts: [SoftPrompt] { get }
 }
+
+/// A method whose loss is a DPO-style preference objective with KL strength β. `prefeval`
+/// scores held-out pairs with the active one's β, so that its rewards and loss are those the
+/// method trained on, unless the command is given its own `beta=`.
+public protocol PreferenceObjective: Method {
+    var beta: Double { get }
+}

@@ -167,6 +167,30 @@ final class PluginDPOTests: XCTestCase {
         }
     }
 
+    func testPrefevalScoresWithTheActiveDPOBetaUnlessGivenOne() throws {
+        try run("load", [.string("tiny")])
+        try run("data", [.string("hh-rlhf")], [("limit", .int(4)), ("validation", .int(2))])
+        let model = try XCTUnwrap(session.model)
+        // A bias that makes the policy differ from the reference, so that β scales the rewards.
+        let bias = LogitBias(vocabulary: model.model.config.vocabularySize)
+        bias.bias.data.update(repeating: 0.5, count: 3)
+        try session.methods.add(bias, context: nil)
+        try run("use", [.string("dpo")], [("beta", .double(0.3))])
+        let options: [(String, Value)] = [("max_length", .int(32)), ("format", .string("raw"))]
+        guard case let .record(active) = try run("prefeval", [], options),
+              case let .record(given) = try run("prefeval", [], options + [("beta", .double(0.1))]) else {
+            return XCTFail("prefeval returns records")
+        }
+        XCTAssertEqual(active["beta"], .double(0.3))
+        XCTAssertEqual(given["beta"], .double(0.1))
+        XCTAssertTrue(written.contains("vs the frozen model, beta 0.3)"), written)
+        guard case let .double(activeMargin)? = active["margin"], case let .double(givenMargin)? = given["margin"] else {
+            return XCTFail("margins: \(active), \(given)")
+        }
+        XCTAssertNotEqual(givenMargin, 0, "the bias changes the policy")
+        XCTAssertEqual(activeMargin, 3 * givenMargin, accuracy: 1e-4 * abs(givenMargin), "rewards are β times the log-ratios")
+    }
+
     func testDPOOnNonPairDataAndTwoReplacingMethodsAreErrors() throws {
         try run("load", [.string("tiny")])
         try run("data", [.string("gsm8k")], [("limit", .int(4))])

@@ -7,7 +7,7 @@ enum EvalCommands {
 
     static let eval = CommandSpec(
         name: "eval",
-        usage: "eval NAME [split=test] [limit=N] [seed=S] [shots=0] [format=chat|plain] [batch=8] [max_tokens=256] [records=PATH]   (gsm8k, aqua, math500); eval hh-rlhf [limit=N] [beta=0.1] [batch=4] [format=…] [max_length=N]: preference accuracy on the held-out pairs",
+        usage: "eval NAME [split=test] [limit=N] [seed=S] [shots=0] [format=chat|plain] [batch=8] [max_tokens=256] [records=PATH]   (gsm8k, aqua, math500); eval hh-rlhf [limit=N] [beta=β of the active DPO, else 0.1] [batch=4] [format=…] [max_length=N]: preference accuracy on the held-out pairs",
         summary: "Accuracy on a dataset split: greedy generation with the active methods, per-item records (JSONL).",
         parameters: ["split", "limit", "seed", "shots", "format", "batch", "max_tokens", "records", "beta", "max_length"]) { session, args in
         if try args.string(at: 0, "dataset name") == "hh-rlhf" { return try PreferenceCommands.evaluate(session, args) }

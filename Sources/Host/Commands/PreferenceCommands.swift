@@ -1,5 +1,6 @@
 import Compute
 import Foundation
+import PluginAPI
 
 /// `prefeval` (and `eval hh-rlhf`): preference accuracy, reward margin and DPO loss of the active
 /// methods against the frozen model on the held-out preference pairs (`data hh-rlhf` holds them out).
@@ -7,7 +8,7 @@ enum PreferenceCommands {
     static var all: [CommandSpec] { [prefeval] }
 
     static let prefeval = CommandSpec(
-        name: "prefeval", usage: "prefeval [limit=N] [beta=0.1] [batch=4] [format=plain|chat|raw] [max_length=N] [--json]",
+        name: "prefeval", usage: "prefeval [limit=N] [beta=β of the active DPO, else 0.1] [batch=4] [format=plain|chat|raw] [max_length=N] [--json]",
         summary: "Preference accuracy, reward margin and DPO loss on the held-out pairs (active methods vs the frozen model).",
         parameters: ["limit", "beta", "batch", "format", "max_length"]) { session, args in
         try heldOut(session, args, command: "prefeval").value
@@ -32,6 +33,11 @@ enum PreferenceCommands {
         return value
     }
 
+    /// β of the active preference objective (`use dpo beta=…`), if one is active.
+    static func activeBeta(_ session: Session) -> Double? {
+        session.methods.methods.lazy.compactMap { ($0 as? PreferenceObjective)?.beta }.first
+    }
+
     /// Scores the held-out pairs and says the result; `command` names the command in messages.
     private static func heldOut(_ session: Session, _ args: CommandArguments,
                                 command: String) throws -> (metrics: PreferenceMetrics, format: PromptFormat, value: Value) {
@@ -40,7 +46,7 @@ enum PreferenceCommands {
             throw CommandError("\(command): no held-out preference pairs; choose some with `data hh-rlhf validation=100` first")
         }
         let limit = args.value("limit") == nil ? held.count : try args.int("limit", default: 0, range: 1...10_000_000)
-        let beta = try args.double("beta", default: 0.1, range: 1e-6...1e6)
+        let beta = try args.double("beta", default: activeBeta(session) ?? 0.1, range: 1e-6...1e6)
         let batchSize = try args.int("batch", default: 4, range: 1...4096)
         let formatName = try args.string("format", default: "plain") ?? "plain"
         guard let format = PromptFormat(rawValue: formatName) else {
