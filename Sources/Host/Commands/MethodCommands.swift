@@ -91,7 +91,7 @@ enum MethodCommands {
 /// Method states in one safetensors file: each method's tensors under their full names
 /// (`prompt.embedding`), its non-tensor config in the `config` metadata. `save` writes it,
 /// `restore` reads it, and `unuse` shelves a trained method's state the same way.
-enum MethodStateFile {
+public enum MethodStateFile {
     /// Writes the states of `methods` atomically to `path`; returns the number of tensors.
     @discardableResult
     static func write(_ methods: [Method], model: String?, to path: String) throws -> Int {
@@ -111,10 +111,40 @@ enum MethodStateFile {
 
     /// Saves a method's state when it would otherwise be dropped; returns the file's path.
     static func shelve(_ method: Method, session: Session) throws -> String {
-        let folder = ModelLocator().cacheDirectory + "/shelved"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let path = "\(folder)/\(method.name)-\(Int(Date().timeIntervalSince1970)).safetensors"
-        try write([method], model: session.model?.name, to: path)
-        return path
+        try shelve(method, model: session.model?.name, folder: ModelLocator().cacheDirectory + "/shelved")
+    }
+
+    /// Writes `method`'s state to a new file in `folder`, `NAME-yyyyMMdd-HHmmss.safetensors`
+    /// (UTC), with `-2`, `-3`, … when that name is taken: a shelf never overwrites an earlier one.
+    public static func shelve(_ method: Method, model: String?, folder: String, date: Date = Date()) throws -> String {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CommandError("cannot shelve \(method.name)'s trained tensors: the folder \(folder) cannot be made (\(error.localizedDescription)); `save \"FILE\"` them before `unuse`")
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let stem = "\(folder)/\(method.name)-\(formatter.string(from: date))"
+        for attempt in 1...10_000 {
+            let path = stem + (attempt == 1 ? "" : "-\(attempt)") + ".safetensors"
+            // O_EXCL claims the name even against another process shelving at the same moment;
+            // the atomic write then replaces the empty claim.
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+            if descriptor < 0 {
+                if errno == EEXIST { continue }
+                throw CommandError("cannot shelve \(method.name)'s trained tensors in \(folder): \(String(cString: strerror(errno))); `save \"FILE\"` them before `unuse`")
+            }
+            close(descriptor)
+            do {
+                try write([method], model: model, to: path)
+            } catch {
+                try? FileManager.default.removeItem(atPath: path)
+                throw error
+            }
+            return path
+        }
+        throw CommandError("cannot shelve \(method.name)'s trained tensors: \(stem)*.safetensors are all taken; `save \"FILE\"` them before `unuse`")
     }
 }
