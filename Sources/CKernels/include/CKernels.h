@@ -22,4 +22,12 @@ void strata_avx2_block_linear(int type, const uint8_t *weights, size_t rowBytes,
                               const float *x, long ldx, long m,
                               float *y, long ldy);
 
+/// A spin-wait hint (x86 `pause`, a no-op elsewhere): lets the sibling hyperthread and the
+/// memory system breathe while a worker waits for its next job.
+static inline void strata_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 #endif

@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +9,8 @@ import Glibc
 /// `parallelFor`. Two pools on the same cores cost more than they gave: OpenBLAS's idle
 /// workers spin in `sched_yield` for a while after each product, taking the cores the core's
 /// own loops (attention, decode, norms) run on next; measured as ~12% of prefill's samples in
-/// the kernel's scheduler on 2 cores.
+/// the kernel's scheduler on 2 cores. The pool's own workers spin only 200 µs after a job
+/// (`WorkerPool`), which is what keeps decode's many short splits from waiting on wake-ups.
 public enum Threads {
     nonisolated(unsafe) private static var current = 1
 
@@ -47,16 +47,20 @@ public enum Threads {
             return
         }
         let size = (total + chunks - 1) / chunks
-        let marker = UnsafeMutableRawPointer(bitPattern: 1)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        pool.ensureWorkers(current - 1)
+        // The calling thread runs chunks too: nested loops in them run serially, as on workers.
+        pthread_setspecific(insideKey, marker)
+        defer { pthread_setspecific(insideKey, nil) }
+        pool.run(chunks: chunks) { chunk in
             let start = chunk * size
             let end = min(total, start + size)
-            guard start < end else { return }
-            // concurrentPerform runs chunks on the calling thread too: restore its state after.
-            let outer = pthread_getspecific(insideKey)
-            pthread_setspecific(insideKey, marker)
-            body(start..<end)
-            pthread_setspecific(insideKey, outer)
+            if start < end { body(start..<end) }
         }
     }
+
+    private static let marker = UnsafeMutableRawPointer(bitPattern: 1)
+    private static let pool = WorkerPool()
+
+    /// Marks the calling thread (a pool worker) as running `parallelFor` chunks for good.
+    static func markInsideParallelLoop() { pthread_setspecific(insideKey, marker) }
 }
