@@ -38,6 +38,9 @@ struct GenerationBenchmark: ParsableCommand {
         // The space after the text keeps a repetition's first word a word of its own (as in
         // bench/peers/peer_common.py). The ids cover the prompt and the batch's staggered windows.
         let pieceIDs = lm.tokenizer.encode(source.trimmingCharacters(in: .whitespacesAndNewlines) + " ", addSpecial: false)
+        guard pieceIDs.count > 1 else {
+            throw ValidationError("the prompt text \(text) is empty; it needs some text to repeat")
+        }
         var stream: [Int] = []
         while stream.count < max(promptTokens, Self.batchPromptTokens + batch) { stream += pieceIDs }
         let ids = Array(stream.prefix(promptTokens))

@@ -11,6 +11,8 @@ DEFAULT_MODEL = Path(os.environ.get("STRATA_CACHE", Path.home() / ".cache" / "st
 # The fixed text every engine's prompts are cut from, repeated while it is too short. The space
 # after it keeps a repetition's first word a word of its own.
 TEXT = (Path(__file__).resolve().parent.parent / "prompt.txt").read_text(encoding="utf-8").strip() + " "
+if not TEXT.strip():
+    raise SystemExit("bench/prompt.txt is empty; it needs some text to repeat")
 
 
 def add_common_arguments(ap):

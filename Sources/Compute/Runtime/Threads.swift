@@ -47,11 +47,10 @@ public enum Threads {
             return
         }
         let size = (total + chunks - 1) / chunks
-        pool.ensureWorkers(current - 1)
         // The calling thread runs chunks too: nested loops in them run serially, as on workers.
         pthread_setspecific(insideKey, marker)
         defer { pthread_setspecific(insideKey, nil) }
-        pool.run(chunks: chunks) { chunk in
+        pool.run(chunks: chunks, workers: current - 1) { chunk in
             let start = chunk * size
             let end = min(total, start + size)
             if start < end { body(start..<end) }

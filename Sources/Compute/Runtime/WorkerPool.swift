@@ -7,7 +7,7 @@ import Glibc
 /// The threads behind `Threads.parallelFor`: persistent workers that spin briefly between jobs
 /// before they sleep.
 ///
-/// Decode runs some 250 fork-joins per token, each only tens of microseconds of work. Waking a
+/// Decode runs hundreds of fork-joins per token, each only tens of microseconds of work. Waking a
 /// parked thread for each (what `DispatchQueue.concurrentPerform` does) costs about as much as
 /// the work on a virtual machine: one 576×576 Q4_1 product at one row took 61 µs on one thread
 /// and 85 µs on two. A worker that is still spinning from the last job starts within a
@@ -32,7 +32,7 @@ final class WorkerPool: @unchecked Sendable {
     private var job: ((Int) -> Void)?
     private var chunkCount = 0
 
-    private(set) var workerCount = 0
+    private var workerCount = 0   // guarded by `submitting`
 
     init() {
         pthread_mutex_init(&mutex, nil)
@@ -40,8 +40,9 @@ final class WorkerPool: @unchecked Sendable {
         pthread_mutex_init(&submitting, nil)
     }
 
-    /// Starts workers until there are `count`.
-    func ensureWorkers(_ count: Int) {
+    /// Starts workers until there are `count` (under `submitting`, so callers on two threads
+    /// do not both start them).
+    private func ensureWorkers(_ count: Int) {
         while workerCount < count {
             var thread = pthread_t()
             let context = Unmanaged.passRetained(self).toOpaque()
@@ -56,11 +57,13 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Runs `chunk(i)` for every i in 0..<chunks on the workers and the calling thread; returns
-    /// when all have run. One job at a time: concurrent callers wait their turn.
-    func run(chunks: Int, _ chunk: (Int) -> Void) {
+    /// Runs `chunk(i)` for every i in 0..<chunks on `workers` workers (started on first need)
+    /// and the calling thread; returns when all have run. One job at a time: concurrent callers
+    /// wait their turn.
+    func run(chunks: Int, workers: Int, _ chunk: (Int) -> Void) {
         pthread_mutex_lock(&submitting)
         defer { pthread_mutex_unlock(&submitting) }
+        ensureWorkers(workers)
         withoutActuallyEscaping(chunk) { chunk in
             let published = generation.load(ordering: .sequentiallyConsistent) + 2
             generation.store(published - 1, ordering: .sequentiallyConsistent)     // odd: writing
@@ -122,7 +125,7 @@ final class WorkerPool: @unchecked Sendable {
         var spins = 0
         while true {
             let current = generation.load(ordering: .sequentiallyConsistent)
-            if current != seen && current % 2 == 0 { return current }
+            if Self.isPublished(current, after: seen) { return current }
             spins += 1
             if spins & 255 != 0 {
                 spinPause()
@@ -134,14 +137,18 @@ final class WorkerPool: @unchecked Sendable {
             pthread_mutex_lock(&mutex)
             sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
             while true {
-                let latest = generation.load(ordering: .sequentiallyConsistent)
-                if latest != seen && latest % 2 == 0 { break }
+                if Self.isPublished(generation.load(ordering: .sequentiallyConsistent), after: seen) { break }
                 pthread_cond_wait(&wake, &mutex)
             }
             sleepers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
             pthread_mutex_unlock(&mutex)
             start = 0
         }
+    }
+
+    /// Whether `generation` is a published job (even) other than the one seen last.
+    private static func isPublished(_ generation: Int, after seen: Int) -> Bool {
+        generation != seen && generation % 2 == 0
     }
 }
 
