@@ -54,12 +54,15 @@ final class QuantDirectPathTests: XCTestCase {
 
     func testEveryDirectRowCountMatchesTheDequantizedMatrix() throws {
         var generator = SeededGenerator(seed: 21)
-        let dense = Tensor.randn([37, 96], std: 0.05, generator: &generator)
+        // 37 and 39 weight rows: the AVX2 tile kernel's last tile of four holds one or three.
+        let matrices = [Tensor.randn([37, 96], std: 0.05, generator: &generator),
+                        Tensor.randn([39, 96], std: 0.05, generator: &generator)]
         try forEachKernelSet { _ in
-            for type in [QuantType.q4_0, .q4_1, .q8_0, .f16] {
+            for (dense, type) in matrices.flatMap({ d in [QuantType.q4_0, .q4_1, .q8_0, .f16].map { (d, $0) } }) {
                 let weight = try QuantizedMatrix.quantize(dense, as: type)
-                // Through the AVX2 kernel's limit (32 rows: four groups of eight) and past it.
-                for m in [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33] {
+                // The AVX2 block kernel (1–3 rows), its tile kernel (4–64: groups of three rows
+                // of x, a last four as two and two), and past the direct path's limit.
+                for m in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 65] {
                     try assertMatchesDequantized(weight, rows: m, seed: UInt64(100 + m))
                 }
             }
@@ -75,7 +78,7 @@ final class QuantDirectPathTests: XCTestCase {
         try Threads.set(3)
         for type in [QuantType.q4_0, .q4_1, .q8_0] {
             let weight = try QuantizedMatrix.quantize(dense, as: type)
-            for m in [1, 6, 16] {
+            for m in [1, 6, 16, 40] {
                 let x = Tensor.randn([m, 1536], generator: &generator)
                 KernelSet.useAVX2 = true
                 let fast = try linear(x, weight: weight).scalars

@@ -22,6 +22,15 @@ void strata_avx2_block_linear(int type, const uint8_t *weights, size_t rowBytes,
                               const float *x, long ldx, long m,
                               float *y, long ldy);
 
+/// The same product for a few to a few dozen rows of x: weight rows are decoded four at a
+/// time into `tile` (4·k floats, the caller's) and each dotted against three rows of x at
+/// once. Same rounding of W as above; the sums are taken in another order.
+/// Call only when strata_has_avx2() is 1.
+void strata_avx2_tile_linear(int type, const uint8_t *weights, size_t rowBytes,
+                             long rowBegin, long rowEnd, long k,
+                             const float *x, long ldx, long m,
+                             float *y, long ldy, float *tile);
+
 /// A spin-wait hint (x86 `pause`, a no-op elsewhere): lets the sibling hyperthread and the
 /// memory system breathe while a worker waits for its next job.
 static inline void strata_cpu_relax(void) {

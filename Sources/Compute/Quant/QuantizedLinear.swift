@@ -32,13 +32,14 @@ public func linear(_ x: Tensor, weight: QuantizedMatrix) throws -> Tensor {
 enum QuantizedMatmul {
     /// At most this many rows of x take the direct path. Portable kernels, measured on
     /// 4096×4096 Q4_0/Q8_0/F16, one thread: direct is 1.4–1.9× faster at M = 1, even at
-    /// M = 4–6, slower from M = 8. The AVX2 block kernel decodes a block once for up to eight
-    /// x rows and then runs at dense-dot speed, so it beats decode-then-sgemm further up
-    /// (see `avx2DirectMaxRows`).
+    /// M = 4–6, slower from M = 8. The AVX2 kernels decode a weight block once for many x
+    /// rows and then run at dense-dot speed, so they beat decode-then-sgemm further up (see
+    /// `avx2DirectMaxRows`).
     static let portableDirectMaxRows = 4
-    /// Measured on SmolLM2's Q4_1 projections, 2 threads (bench `matmul --rows`): the AVX2
-    /// direct kernel is 1.2–1.6× decode-then-sgemm at 16 rows and level (1.0–1.06×) at 32.
-    static let avx2DirectMaxRows = 32
+    /// Measured on SmolLM2's Q4_1 and Q8_0 projections, 2 threads (bench `matmul --rows`):
+    /// the AVX2 tile kernel was level with or faster than decode-then-sgemm at 32, 48 and 64
+    /// rows; at 128 the runs disagreed (this machine's noise reached 2×), so it stops at 64.
+    static let avx2DirectMaxRows = 64
 
     static func directMaxRows(_ type: QuantType) -> Int {
         KernelSet.useAVX2 && avx2BlockType(type) != nil ? avx2DirectMaxRows : portableDirectMaxRows
