@@ -27,9 +27,9 @@ final class CheckpointTests: XCTestCase {
         config.checkpointDirectory = directory
         let prompt = fixture.makePrompt()
         var events: [String] = []
-        let result = try fixture.trainer(config).run(parameters: [prompt], loss: fixture.tokenMeanLoss(prompt)) { progress in
+        let result = try fixture.trainer(config).run(parameters: [prompt], loss: fixture.tokenMeanLoss(prompt), onProgress: { progress in
             if case let .checkpoint(path) = progress.event { events.append((path as NSString).lastPathComponent) }
-        }
+        })
         XCTAssertEqual(events, ["step-000002.json", "step-000004.json", "step-000005.json"])
         XCTAssertEqual(result.checkpoints, CheckpointStore(directory: directory).sidecars())
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
@@ -138,9 +138,9 @@ final class CheckpointTests: XCTestCase {
 
         config.checkpointDirectory = directory
         let first = fixture.makePrompt()
-        let stopped = try fixture.trainer(config, validation: true).run(parameters: [first], loss: fixture.tokenMeanLoss(first)) {
+        let stopped = try fixture.trainer(config, validation: true).run(parameters: [first], loss: fixture.tokenMeanLoss(first), onProgress: {
             if $0.event == .step && $0.step == 3 { Interruption.request() }
-        }
+        })
         XCTAssertEqual(stopped.stopReason, .interrupted)
         XCTAssertEqual(stopped.checkpoints.map { ($0 as NSString).lastPathComponent }, ["step-000003.json"])
 

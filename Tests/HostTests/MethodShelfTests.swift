@@ -61,7 +61,7 @@ final class MethodShelfTests: XCTestCase {
 
     func testAnUnwritableShelfSaysToSaveFirst() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("shelf-file-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: file, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data()))
         defer { try? FileManager.default.removeItem(atPath: file) }
         XCTAssertThrowsError(try MethodStateFile.shelve(Scale(1), model: nil, folder: file + "/inside")) {
             XCTAssertTrue("\($0)".contains("save"), "\($0)")

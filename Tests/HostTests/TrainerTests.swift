@@ -26,7 +26,7 @@ final class TrainerTests: XCTestCase {
         let before = try fixture.loss(of: fixture.training, prompt: prompt)
         var progress: [TrainingProgress] = []
         let result = try fixture.trainer(fixture.config(steps: 24, lr: 3e-2))
-            .run(parameters: [prompt], loss: fixture.tokenMeanLoss(prompt)) { progress.append($0) }
+            .run(parameters: [prompt], loss: fixture.tokenMeanLoss(prompt), onProgress: { progress.append($0) })
         let after = try fixture.loss(of: fixture.training, prompt: prompt)
         XCTAssertEqual(result.stopReason, .completed)
         XCTAssertEqual(result.stepsTaken, 24)
@@ -116,9 +116,9 @@ final class TrainerTests: XCTestCase {
         let config = fixture.config(steps: 6)
         let afterTwo = try reference(config, steps: 2)
         let prompt = fixture.makePrompt()
-        let result = try fixture.trainer(config).run(parameters: [prompt], loss: fixture.tokenMeanLoss(prompt)) { progress in
+        let result = try fixture.trainer(config).run(parameters: [prompt], loss: fixture.tokenMeanLoss(prompt), onProgress: { progress in
             if progress.event == .step && progress.step == 2 { Interruption.request() }
-        }
+        })
         XCTAssertEqual(result.stopReason, .interrupted)
         XCTAssertEqual(result.stepsTaken, 2)
         XCTAssertEqual(result.keptStep, 2)

@@ -13,7 +13,7 @@ extension FigureSVG {
         let rotate = longest > slot - 4
         // Labels turned 45° reach about 0.71 of their length left of their leaf; the cut's
         // label sits right of the plot.
-        var area = PlotArea(width: max(480, 110 + slot * Double(labels.count)) + (figure.cut == nil ? 0 : 60), height: 440,
+        let area = PlotArea(width: max(480, 110 + slot * Double(labels.count)) + (figure.cut == nil ? 0 : 60), height: 440,
                             yScale: yScale, rightExtra: figure.cut == nil ? 0 : 60, bottomExtra: rotate ? longest * 0.72 : 0,
                             minimumLeft: rotate ? longest * 0.71 - slot / 2 + 8 : 0)
         var svg = SVGWriter()

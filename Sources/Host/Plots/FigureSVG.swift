@@ -74,7 +74,7 @@ public enum FigureSVG {
         let slot = count == 0 ? 0 : min(90, max(24, 640 / Double(count)))
         let rotateLabels = longest > slot - 6
         // Labels turned 40° reach about 0.77 of their length left of their bar.
-        var area = PlotArea(width: max(480, 110 + slot * Double(count)), height: 420,
+        let area = PlotArea(width: max(480, 110 + slot * Double(count)), height: 420,
                             yScale: yScale, bottomExtra: rotateLabels ? min(140, longest * 0.72) : 0,
                             minimumLeft: rotateLabels ? longest * 0.77 - slot / 2 + 8 : 0)
         var svg = SVGWriter()
