@@ -1,8 +1,9 @@
 // AVX2/FMA kernel for y = x · Wᵀ at a few to a few dozen rows of x (batched decode), W in
 // Q4_0, Q4_1 or Q8_0 blocks (see CKernels.h). Four weight rows are decoded once into a float
-// tile that stays in L1; then every three rows of x dot against all four at once, twelve
-// accumulators fed by seven loads a step. The block kernel instead does one multiply-add per
-// load and decodes each block again for every eight rows of x.
+// tile (L1-sized at SmolLM2's widths: 4 × 1536 floats at most); then every three rows of x
+// dot against all four at once, twelve accumulators fed by seven loads a step. The block
+// kernel instead does one multiply-add per load and decodes each block again for every eight
+// rows of x.
 #include "block_decode_avx2.h"
 
 enum { TILE_W = 4, TILE_X = 3 };
