@@ -51,6 +51,24 @@ static inline size_t block_bytes(int type) {
     return type == StrataQ8_0 ? 34 : (type == StrataQ4_1 ? 20 : 18);
 }
 
+/// Decodes weight rows [first, first + count) into `tile` (count × k floats).
+static inline AVX2 __attribute__((always_inline))
+void decode_rows(const int type, const uint8_t *weights, size_t rowBytes, long first, long count,
+                 long k, float *tile) {
+    const size_t blockBytes = block_bytes(type);
+    for (long r = 0; r < count; r++) {
+        const uint8_t *row = weights + (size_t)(first + r) * rowBytes;
+        float *out = tile + r * k;
+        for (long blk = 0; blk < k / 32; blk++) {
+            const Block32 b = decode_block(type, row + blk * blockBytes);
+            _mm256_storeu_ps(out + blk * 32, b.v0);
+            _mm256_storeu_ps(out + blk * 32 + 8, b.v1);
+            _mm256_storeu_ps(out + blk * 32 + 16, b.v2);
+            _mm256_storeu_ps(out + blk * 32 + 24, b.v3);
+        }
+    }
+}
+
 static inline AVX2 float horizontal_sum(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));

@@ -8,24 +8,6 @@
 
 enum { TILE_W = 4, TILE_X = 3 };
 
-/// Decodes weight rows [first, first + count) into `tile` (count × k floats).
-static inline AVX2 __attribute__((always_inline))
-void decode_rows(const int type, const uint8_t *weights, size_t rowBytes, long first, int count,
-                 long k, float *tile) {
-    const size_t blockBytes = block_bytes(type);
-    for (int r = 0; r < count; r++) {
-        const uint8_t *row = weights + (size_t)(first + r) * rowBytes;
-        float *out = tile + r * k;
-        for (long blk = 0; blk < k / 32; blk++) {
-            const Block32 b = decode_block(type, row + blk * blockBytes);
-            _mm256_storeu_ps(out + blk * 32, b.v0);
-            _mm256_storeu_ps(out + blk * 32 + 8, b.v1);
-            _mm256_storeu_ps(out + blk * 32 + 16, b.v2);
-            _mm256_storeu_ps(out + blk * 32 + 24, b.v3);
-        }
-    }
-}
-
 /// y[i·ldy + r] = Σ_j w[r·k + j] · x[i·ldx + j] for r < R, i < M (R ≤ 4, M ≤ 3, constants
 /// at each call so that the loops unroll into registers). k is a multiple of 32.
 static inline AVX2 __attribute__((always_inline))

@@ -131,6 +131,68 @@ final class AttentionTests: XCTestCase {
         }
     }
 
+    /// A decode step with grouped heads (one product per key/value head) on a cache with empty
+    /// slots past the filled ones and a padded sequence: probabilities, output and gradients.
+    func testSingleQueryGroupedHeadsOnAPartlyFilledCache() throws {
+        let q = constant([2, 1, 6, 4], seed: 30), k = constant([2, 7, 2, 4], seed: 31), v = constant([2, 7, 2, 4], seed: 32)
+        let maskRows: [[Float]] = [[0, 0, 0, 0, 0, 0, 0], [-.infinity, -.infinity, 0, 0, 0, 0, 0]]
+        let mask = try Tensor(shape: [2, 7], scalars: maskRows.flatMap { $0 })
+        // Position 4: keys 0…4 are filled, slots 5 and 6 are not yet.
+        let p = try attentionProbabilities(query: q, key: k, scale: 0.5, causal: true, queryOffset: 4, mask: mask)
+        let expected = naiveProbabilities(q, k, scale: 0.5, causal: true, offset: 4, mask: maskRows)
+        assertClose(p.scalars, expected, atol: 1e-5)
+        XCTAssertEqual(try p.value(at: [1, 5, 0, 0]), 0, "a padded key")
+        XCTAssertEqual(try p.value(at: [0, 3, 0, 5]), 0, "an empty cache slot")
+        let out = try attentionOutput(probabilities: p, value: v)
+        assertClose(out.scalars, naiveOutput(expected, v, batch: 2, hq: 6, tq: 1), atol: 1e-5)
+        let (pq, pk, pv) = (parameter([2, 1, 6, 4], seed: 33), parameter([2, 7, 2, 4], seed: 34), parameter([2, 7, 2, 4], seed: 35))
+        try assertGradientsMatch([pq, pk, pv]) { xs in
+            let p = try attentionProbabilities(query: xs[0], key: xs[1], scale: 0.5, causal: true, queryOffset: 4, mask: mask)
+            return try attentionOutput(probabilities: p, value: xs[2])
+        }
+    }
+
+    /// More query rows than one score block (64): whole and partial blocks, each trimmed to the
+    /// keys its last row sees, after cached keys and before empty slots.
+    func testLongCausalPrefillAcrossRowBlocks() throws {
+        for (tq, offset, tk) in [(150, 0, 150), (100, 20, 140)] {
+            let q = constant([2, tq, 2, 3], seed: 36, scale: 0.5), k = constant([2, tk, 1, 3], seed: 37, scale: 0.5)
+            let v = constant([2, tk, 1, 3], seed: 38)
+            var maskRows = [[Float]](repeating: [Float](repeating: 0, count: tk), count: 2)
+            for j in 0..<5 { maskRows[1][j] = -.infinity }
+            let mask = try Tensor(shape: [2, tk], scalars: maskRows.flatMap { $0 })
+            let p = try attentionProbabilities(query: q, key: k, scale: 0.7, causal: true, queryOffset: offset, mask: mask)
+            let expected = naiveProbabilities(q, k, scale: 0.7, causal: true, offset: offset, mask: maskRows)
+            assertClose(p.scalars, expected, atol: 1e-5, "Tq=\(tq) offset=\(offset)")
+            let out = try attentionOutput(probabilities: p, value: v)
+            assertClose(out.scalars, naiveOutput(expected, v, batch: 2, hq: 2, tq: tq), atol: 1e-5, "Tq=\(tq) offset=\(offset)")
+        }
+        let (pq, pk, pv) = (parameter([1, 70, 2, 2], seed: 39), parameter([1, 70, 1, 2], seed: 40), parameter([1, 70, 1, 2], seed: 41))
+        try assertGradientsMatch([pq, pk, pv]) { xs in
+            let p = try attentionProbabilities(query: xs[0], key: xs[1], scale: 0.5, causal: true)
+            return try attentionOutput(probabilities: p, value: xs[2])
+        }
+    }
+
+    /// A NaN reaches the output: products are cut only at zero probabilities, and a row whose
+    /// scores are all NaN is NaN, not taken for a fully masked row.
+    func testNaNPropagatesThroughTrimmedProducts() throws {
+        let k = constant([1, 3, 2, 4], seed: 43), v = constant([1, 3, 2, 4], seed: 44)
+        k.data[9] = .nan                                        // key 1, key head 0 (query heads 0 and 1)
+        let q = constant([1, 1, 4, 4], seed: 42)
+        var out = try attentionOutput(probabilities: attentionProbabilities(query: q, key: k, scale: 0.5, causal: true,
+                                                                            queryOffset: 2), value: v).scalars
+        XCTAssertTrue(out[0..<8].allSatisfy(\.isNaN), "query heads 0 and 1 read the NaN key")
+        XCTAssertFalse(out[8..<16].contains(where: \.isNaN), "query heads 2 and 3 do not")
+        let nanQuery = constant([1, 1, 4, 4], seed: 42)
+        nanQuery.data[12] = .nan                                // query head 3: every score NaN
+        let clean = constant([1, 3, 2, 4], seed: 43)
+        out = try attentionOutput(probabilities: attentionProbabilities(query: nanQuery, key: clean, scale: 0.5,
+                                                                        causal: true, queryOffset: 2), value: v).scalars
+        XCTAssertTrue(out[12..<16].allSatisfy(\.isNaN), "query head 3")
+        XCTAssertFalse(out[0..<12].contains(where: \.isNaN), "the other heads")
+    }
+
     func testShapeErrorsNameBothShapes() throws {
         assertKernelError(try attentionProbabilities(query: Tensor(zeros: [1, 2, 3, 4]), key: Tensor(zeros: [1, 2, 2, 4]),
                                                      scale: 1, causal: false),

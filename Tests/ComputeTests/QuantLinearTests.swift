@@ -104,6 +104,28 @@ final class QuantLinearTests: XCTestCase {
         }
     }
 
+    /// The tiled backward decodes a column slice of every weight row per thread; the AVX2 and
+    /// portable decodes give the same tile values, so the same input gradient.
+    func testThreadedBackwardSlicesDecodeAlikeOnBothKernelSets() throws {
+        try comparingKernelSets(threads: 3) {
+            let dense = randomWeight(seed: 12)
+            var generator = SeededGenerator(seed: 13)
+            for type in [QuantType.q4_0, .q4_1, .q8_0] {
+                let weight = try QuantizedMatrix.quantize(dense, as: type)
+                let x = Tensor.randn([80, columns], generator: &generator)
+                let dy = Tensor.randn([80, rows], generator: &generator)
+                var gradients: [[Float]] = []
+                for avx2 in [true, false] {
+                    KernelSet.useAVX2 = avx2
+                    let input = try Tensor(shape: x.shape, scalars: x.scalars, requiresGrad: true)
+                    try linear(input, weight: weight).backward(seed: dy)
+                    gradients.append(try XCTUnwrap(input.grad).scalars)
+                }
+                XCTAssertTrue(gradients[0] == gradients[1], "\(type): the two kernel sets' gradients differ")
+            }
+        }
+    }
+
     func testNonContiguousInputIsAccepted() throws {
         var generator = SeededGenerator(seed: 6)
         let weight = try QuantizedMatrix.quantize(Tensor.randn([5, 64], generator: &generator), as: .q8_0)

@@ -95,6 +95,45 @@ final class QuantMatrixTests: XCTestCase {
         }
     }
 
+    /// The AVX2 row decode gives the portable decode's values (bit for bit but for the sign of
+    /// a zero: Q4_0's (q − 8)·d is +0 there and −0 in the portable decode for a negative d), for
+    /// whole matrices split over threads and for ranges that start and end mid-matrix, with
+    /// subnormal, negative and zero block scales among ordinary ones.
+    func testAVX2DecodeEqualsPortable() throws {
+        try comparingKernelSets(threads: 3) {
+            func assertSame(_ actual: [Float], _ expected: ArraySlice<Float>, _ message: String) {
+                XCTAssertEqual(actual.count, expected.count, message)
+                if let i = actual.indices.first(where: { i in i < expected.count && actual[i] != expected[expected.startIndex + i] }) {
+                    XCTFail("\(message) element \(i): \(actual[i]) vs \(expected[expected.startIndex + i])")
+                }
+            }
+            var generator = SeededGenerator(seed: 12)
+            let dense = Tensor.randn([300, 256], std: 0.05, generator: &generator)
+            for type in [QuantType.q4_0, .q4_1, .q8_0] {
+                var bytes = try QuantizedMatrix.quantize(dense, as: type).withUnsafeBytes { Array($0) }
+                // The first block's scale (and Q4_1's minimum) in a few rows: subnormal, negative, zero.
+                let rowBytes = bytes.count / 300
+                for (row, scale) in [(1, UInt16(0x0003)), (2, 0xB800), (3, 0x0000), (4, 0x8201)] {
+                    bytes[row * rowBytes] = UInt8(scale & 0xFF)
+                    bytes[row * rowBytes + 1] = UInt8(scale >> 8)
+                    if type == .q4_1 { bytes[row * rowBytes + 2] = UInt8(scale >> 8); bytes[row * rowBytes + 3] = UInt8(scale & 0xFF) }
+                }
+                let q = try QuantizedMatrix(rows: 300, columns: 256, type: type, data: bytes)
+                KernelSet.useAVX2 = true
+                let fast = q.dequantized().scalars
+                KernelSet.useAVX2 = false
+                let portable = q.dequantized().scalars
+                assertSame(fast, portable[...], "\(type) whole matrix")
+                KernelSet.useAVX2 = true
+                for range in [0..<1, 3..<7, 299..<300] {
+                    var part = [Float](repeating: .nan, count: range.count * 256)
+                    part.withUnsafeMutableBufferPointer { q.dequantizeRows(range, into: $0.baseAddress!) }
+                    assertSame(part, portable[(range.lowerBound * 256)..<(range.upperBound * 256)], "\(type) rows \(range)")
+                }
+            }
+        }
+    }
+
     func testQuantizeRejectsBadInputs() throws {
         XCTAssertThrowsError(try QuantizedMatrix.quantize(Tensor.zeros([2, 3, 32]), as: .q4_0))
         let ragged = message { try QuantizedMatrix.quantize(Tensor.zeros([2, 33]), as: .q4_1) }

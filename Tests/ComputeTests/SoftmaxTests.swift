@@ -24,6 +24,15 @@ final class SoftmaxTests: XCTestCase {
         XCTAssertTrue(logY[3...].allSatisfy { $0 == -.infinity })
     }
 
+    /// A NaN anywhere in a row makes the row NaN, also when every entry is NaN (an all-NaN row
+    /// must not pass for a fully masked one and come out as zeros).
+    func testNaNRowsStayNaN() throws {
+        let x = try Tensor(shape: [3, 2], scalars: [.nan, .nan, 1, .nan, .nan, -.infinity])
+        XCTAssertTrue(try softmax(x).scalars.allSatisfy(\.isNaN))
+        XCTAssertTrue(try logSoftmax(x).scalars.allSatisfy(\.isNaN))
+        XCTAssertTrue(try crossEntropy(logits: x, targets: [0, 1, 0]).item().isNaN)
+    }
+
     func testOtherAxisEqualsLastAxisOfTranspose() throws {
         let x = constant([3, 4], seed: 1)
         let alongRows = try softmax(x, axis: 0).scalars

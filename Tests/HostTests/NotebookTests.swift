@@ -37,6 +37,17 @@ final class NotebookTests: XCTestCase {
         XCTAssertEqual(try Notebook.parse(text).render(), text)
     }
 
+    func testAbsoluteToleranceIsReadAndABadValueNamesTheLine() throws {
+        let notebook = try Notebook.parse("// tolerance: 1e-2\n// absolute tolerance: 1e-3\nload tiny\n")
+        XCTAssertEqual(notebook.tolerance, 1e-2)
+        XCTAssertEqual(notebook.absoluteTolerance, 1e-3)
+        XCTAssertEqual(try Notebook.parse(text).absoluteTolerance, 0, "none unless set")
+        XCTAssertThrowsError(try Notebook.parse("load tiny\n// absolute tolerance: -1\n", name: "bad.strata")) { error in
+            XCTAssertTrue("\(error)".contains("bad.strata:2"), "\(error)")
+            XCTAssertTrue("\(error)".contains("absolute tolerance must be a non-negative number"), "\(error)")
+        }
+    }
+
     func testOutputBeforeAnyStatementIsAnError() {
         XCTAssertThrowsError(try Notebook.parse("//> stray\nload tiny\n", name: "bad.strata")) { error in
             XCTAssertTrue("\(error)".contains("bad.strata:1"), "\(error)")
@@ -50,6 +61,15 @@ final class OutputComparisonTests: XCTestCase {
         XCTAssertFalse(OutputComparison.linesMatch("loss 1.2345 at step 3", "loss 1.2346 at step 3", tolerance: 1e-6))
         XCTAssertTrue(OutputComparison.linesMatch("lr 2e-3", "lr 0.002", tolerance: 0))
         XCTAssertFalse(OutputComparison.linesMatch("step 3", "step 4", tolerance: 0.1))
+    }
+
+    func testAbsoluteToleranceCoversValuesNearZero() {
+        // 0.0019 against 0.0022 is 14% apart: only an absolute tolerance lets them agree.
+        XCTAssertFalse(OutputComparison.linesMatch("h0 0.0019", "h0 0.0022", tolerance: 1e-2))
+        XCTAssertTrue(OutputComparison.linesMatch("h0 0.0019", "h0 0.0022", tolerance: 1e-2, absoluteTolerance: 1e-3))
+        XCTAssertFalse(OutputComparison.linesMatch("h0 0.0019", "h0 0.0032", tolerance: 1e-2, absoluteTolerance: 1e-3))
+        XCTAssertTrue(OutputComparison.outputsMatch(["loss 1.3210"], ["loss 1.3165"], tolerance: 1e-2, absoluteTolerance: 1e-3))
+        XCTAssertEqual(OutputComparison.diff(["h0 0.0019"], ["h0 0.0022"], tolerance: 0, absoluteTolerance: 1e-3), "  h0 0.0022")
     }
 
     func testTextMustMatchExactly() {

@@ -31,6 +31,16 @@ void strata_avx2_tile_linear(int type, const uint8_t *weights, size_t rowBytes,
                              const float *x, long ldx, long m,
                              float *y, long ldy, float *tile);
 
+/// Rows [rowBegin, rowEnd) of a `type` weight matrix as floats, row after row into `out`
+/// ((rowEnd − rowBegin)·k floats); the portable decode's values (a zero's sign may differ).
+/// Call only when strata_has_avx2() is 1.
+void strata_avx2_dequantize_rows(int type, const uint8_t *weights, size_t rowBytes,
+                                 long rowBegin, long rowEnd, long k, float *out);
+
+/// out[i] = gate[i] / (1 + e^(−gate[i])) · up[i] for i < count (within a few ulp of the
+/// portable expf form). Call only when strata_has_avx2() is 1.
+void strata_avx2_swiglu(const float *gate, const float *up, float *out, long count);
+
 /// A spin-wait hint (x86 `pause`, a no-op elsewhere): lets the sibling hyperthread and the
 /// memory system breathe while a worker waits for its next job.
 static inline void strata_cpu_relax(void) {

@@ -44,25 +44,43 @@ public func attentionProbabilities(query: Tensor, key: Tensor, scale: Float, cau
     let group = hq / hkv
     let out = Tensor(zeros: [batch, hq, tq, tk])
     let scores = out.data, qs = q.data, ks = k.data
-    BLASGemm.perItem(batch * hq) { item in
-        let (b, h) = (item / hq, item % hq)
-        let block = scores + item * tq * tk
-        // scores[Tq, Tk] = scale · q[b, :, h, :] · k[b, :, h/group, :]ᵀ
-        BLASGemm.gemm(m: tq, n: tk, k: d, alpha: scale,
-                      .init(qs + (b * tq * hq + h) * d, leadingDimension: hq * d),
-                      .init(ks + (b * tk * hkv + h / group) * d, transposed: true, leadingDimension: hkv * d),
-                      c: block, ldc: tk)
-        for i in 0..<tq {
-            let row = block + i * tk
-            // Keys past the causal limit get probability 0, as softmax of −∞ would give them;
-            // leaving them out of the softmax halves a prefill's work there, same bits.
-            let visible = causal ? max(0, min(tk, queryOffset + i + 1)) : tk
-            if let maskValues {
-                let m = maskValues + b * tk
-                for j in 0..<visible { row[j] += m[j] }
+    // Keys query row i sees. Keys past it get probability 0, as softmax of −∞ would give them;
+    // the score products skip them (a prefill's upper triangle, a cache's empty slots).
+    func visibleKeys(_ i: Int) -> Int { causal ? max(0, min(tk, queryOffset + i + 1)) : tk }
+    func normalize(_ row: UnsafeMutablePointer<Float>, batchRow b: Int, visible: Int) {
+        if let maskValues {
+            let m = maskValues + b * tk
+            for j in 0..<visible { row[j] += m[j] }
+        }
+        (row + visible).update(repeating: 0, count: tk - visible)
+        softmaxRow(row, row, visible)
+    }
+    if tq == 1 && group > 1 {
+        // One query (a decode step): the group's heads are adjacent rows of q and of the scores,
+        // so each key/value head is one product of `group` rows.
+        let visible = visibleKeys(0)
+        BLASGemm.perItem(batch * hkv) { item in
+            let (b, kh) = (item / hkv, item % hkv)
+            let block = scores + (b * hq + kh * group) * tk
+            BLASGemm.gemm(m: group, n: visible, k: d, alpha: scale,
+                          .init(qs + (b * hq + kh * group) * d, leadingDimension: d),
+                          .init(ks + (b * tk * hkv + kh) * d, transposed: true, leadingDimension: hkv * d),
+                          c: block, ldc: tk)
+            for g in 0..<group { normalize(block + g * tk, batchRow: b, visible: visible) }
+        }
+    } else {
+        BLASGemm.perItem(batch * hq) { item in
+            let (b, h) = (item / hq, item % hq)
+            let block = scores + item * tq * tk
+            for first in stride(from: 0, to: tq, by: attentionRowBlock) {
+                let rows = min(attentionRowBlock, tq - first)
+                // scores[rows, keys] = scale · q[b, rows, h, :] · k[b, keys, h/group, :]ᵀ
+                BLASGemm.gemm(m: rows, n: visibleKeys(first + rows - 1), k: d, alpha: scale,
+                              .init(qs + ((b * tq + first) * hq + h) * d, leadingDimension: hq * d),
+                              .init(ks + (b * tk * hkv + h / group) * d, transposed: true, leadingDimension: hkv * d),
+                              c: block + first * tk, ldc: tk)
+                for i in first..<(first + rows) { normalize(block + i * tk, batchRow: b, visible: visibleKeys(i)) }
             }
-            (row + visible).update(repeating: 0, count: tk - visible)
-            softmaxRow(row, row, visible)
         }
     }
     withExtendedLifetime(maskTensor) {}
@@ -150,19 +168,55 @@ public func attentionOutput(probabilities: Tensor, value: Tensor) throws -> Tens
     }
 }
 
+/// Query rows per score product: a causal block skips the keys past its last row, so smaller
+/// blocks skip more of a prefill's upper triangle (3/8 of it at 64 rows of 256) but run sgemm
+/// on thinner operands.
+private let attentionRowBlock = 64
+
 /// out[b, :, h, :] = A[b, h] · x[b, :, h/group, :] for every query head h: A `[B, Hq, Tq, Tk]`,
-/// x `[B, Tk, Hkv, D]`, out `[B, Tq, Hq, D]` (P·v forward, dS·k for dq).
+/// x `[B, Tk, Hkv, D]`, out `[B, Tq, Hq, D]` (P·v forward, dS·k for dq). Each block of A's rows
+/// is multiplied only up to its last non-zero column: causal and padded keys have P = 0 (and
+/// dS = 0), and out starts at zero.
 private func perHeadTimesSharedHead(_ a: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>,
                                     into out: UnsafeMutablePointer<Float>,
                                     batch: Int, hq: Int, hkv: Int, tq: Int, tk: Int, d: Int) {
     let group = hq / hkv
+    if tq == 1 && group > 1 {
+        // One query: the group's rows of A and of out are adjacent, one product per key/value head.
+        BLASGemm.perItem(batch * hkv) { item in
+            let (b, kh) = (item / hkv, item % hkv)
+            let rows = a + (b * hq + kh * group) * tk
+            BLASGemm.gemm(m: group, n: d, k: nonZeroWidth(rows, rows: group, width: tk),
+                          .init(rows, leadingDimension: tk),
+                          .init(x + (b * tk * hkv + kh) * d, leadingDimension: hkv * d),
+                          c: out + (b * hq + kh * group) * d, ldc: d)
+        }
+        return
+    }
     BLASGemm.perItem(batch * hq) { item in
         let (b, h) = (item / hq, item % hq)
-        BLASGemm.gemm(m: tq, n: d, k: tk,
-                      .init(a + item * tq * tk, leadingDimension: tk),
-                      .init(x + (b * tk * hkv + h / group) * d, leadingDimension: hkv * d),
-                      c: out + (b * tq * hq + h) * d, ldc: hq * d)
+        for first in stride(from: 0, to: tq, by: attentionRowBlock) {
+            let count = min(attentionRowBlock, tq - first)
+            let rows = a + (item * tq + first) * tk
+            BLASGemm.gemm(m: count, n: d, k: nonZeroWidth(rows, rows: count, width: tk),
+                          .init(rows, leadingDimension: tk),
+                          .init(x + (b * tk * hkv + h / group) * d, leadingDimension: hkv * d),
+                          c: out + ((b * tq + first) * hq + h) * d, ldc: hq * d)
+        }
     }
+}
+
+/// One past the last column of `rows` consecutive rows (`width` apart) with a non-zero entry
+/// (a NaN counts as non-zero).
+private func nonZeroWidth(_ a: UnsafeMutablePointer<Float>, rows: Int, width: Int) -> Int {
+    var extent = 0
+    for r in 0..<rows {
+        let row = a + r * width
+        var j = width
+        while j > extent && row[j - 1] == 0 { j -= 1 }
+        extent = max(extent, j)
+    }
+    return extent
 }
 
 /// out[b, :, kh, :] = Σ_{h in kh's group} A[b, h]ᵀ · y[b, :, h, :]: A `[B, Hq, Tq, Tk]`,

@@ -58,11 +58,23 @@ public func logSoftmax(_ x: Tensor, axis: Int = -1) throws -> Tensor {
 
 // MARK: - Row kernels shared with attention and the losses
 
-/// `y = softmax(x)` over one contiguous row of `n`; all-`-inf` rows give zeros.
+/// The largest entry of a row, NaN if any entry is NaN (so that a NaN row stays NaN, not an
+/// all-masked row of zeros), −∞ for an empty row.
+@inline(__always)
+func rowPeak(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var peak = -Float.infinity, sawNaN = false
+    for j in 0..<n {
+        peak = max(peak, x[j])
+        sawNaN = sawNaN || x[j].isNaN
+    }
+    return sawNaN ? .nan : peak
+}
+
+/// `y = softmax(x)` over one contiguous row of `n`; all-`-inf` rows give zeros, a NaN anywhere
+/// gives NaNs.
 @inline(__always)
 func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    var peak = -Float.infinity
-    for j in 0..<n { peak = max(peak, x[j]) }
+    let peak = rowPeak(x, n)
     guard peak != -.infinity else {
         y.update(repeating: 0, count: n)
         return
@@ -80,8 +92,7 @@ func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n
 /// log Σ exp(x) over one contiguous row; `-inf` when every entry is `-inf`.
 @inline(__always)
 func logSumExpRow(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    var peak = -Float.infinity
-    for j in 0..<n { peak = max(peak, x[j]) }
+    let peak = rowPeak(x, n)
     guard peak != -.infinity else { return -.infinity }
     var total: Float = 0
     for j in 0..<n { total += exp(x[j] - peak) }

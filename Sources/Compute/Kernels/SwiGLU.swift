@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The Llama feed-forward gate `silu(gate) ⊙ up`, with `silu(g) = g · σ(g)`.
@@ -12,7 +13,12 @@ public func swiglu(gate: Tensor, up: Tensor) throws -> Tensor {
     let g = gate.contiguous(), u = up.contiguous()
     let out = Tensor(zeros: g.shape)
     let gs = g.data, us = u.data, ys = out.data
+    let useAVX2 = KernelSet.useAVX2
     Threads.parallelFor(g.count, minChunk: 16_384) { range in
+        if useAVX2 {
+            strata_avx2_swiglu(gs + range.lowerBound, us + range.lowerBound, ys + range.lowerBound, range.count)
+            return
+        }
         for i in range {
             let x = gs[i]
             ys[i] = x / (1 + exp(-x)) * us[i]

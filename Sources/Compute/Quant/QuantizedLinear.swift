@@ -1,3 +1,5 @@
+import CKernels
+
 /// y = x·Wᵀ for a frozen quantized W [rows, columns]: x [..., columns] → y [..., rows].
 ///
 /// W never exists dense in memory. Many rows of x (prefill, training): W is dequantized a tile
@@ -104,6 +106,8 @@ enum QuantizedMatmul {
         let blockSize = weight.type.blockSize, blockBytes = weight.type.bytesPerBlock
         let blocks = k / blockSize
         let format = weight.type.format
+        let avx2Type = KernelSet.useAVX2 ? avx2BlockType(weight.type) : nil
+        let base = weight.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let parallel = Threads.count > 1 && !Threads.isInsideParallelLoop
             && m * n * k >= BLASGemm.minParallelWork
         let minBlocks = max(1, BLASGemm.minSplitExtent / blockSize)
@@ -115,9 +119,15 @@ enum QuantizedMatmul {
             defer { scratch.deallocate() }
             for start in stride(from: 0, to: n, by: tile) {
                 let count = min(tile, n - start)
-                for i in 0..<count {
-                    format.decode(weight.rowPointer(start + i) + first / blockSize * blockBytes,
-                                  scratch + i * width, count: width)
+                if let avx2Type {
+                    // The slice [first, first + width) of each row: its blocks from the row's offset.
+                    strata_avx2_dequantize_rows(Int32(avx2Type.rawValue), base + first / blockSize * blockBytes,
+                                                weight.rowBytes, start, start + count, width, scratch)
+                } else {
+                    for i in 0..<count {
+                        format.decode(weight.rowPointer(start + i) + first / blockSize * blockBytes,
+                                      scratch + i * width, count: width)
+                    }
                 }
                 // dX[:, first ..< first+width] += dY[:, start ..< start+count] · tile
                 BLASGemm.single(m: m, n: width, k: count, dy + start, false, n, scratch, false, width,

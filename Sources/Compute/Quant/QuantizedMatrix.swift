@@ -1,3 +1,5 @@
+import CKernels
+
 /// A frozen weight matrix [rows, columns] = [out features, in features] that stays in its file
 /// encoding (GGUF/ggml blocks) in memory and is dequantized only tile by tile inside
 /// `linear(_:weight:)`.
@@ -107,8 +109,15 @@ public final class QuantizedMatrix {
         let format = type.format
         let columns = self.columns
         let start = range.lowerBound
+        let avx2Type = KernelSet.useAVX2 ? QuantizedMatmul.avx2BlockType(type) : nil
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         // Chunks of ≥ 64K elements: below that a thread wake-up costs more than the decode.
         Threads.parallelFor(range.count, minChunk: max(1, 65_536 / columns)) { chunk in
+            if let avx2Type {
+                strata_avx2_dequantize_rows(Int32(avx2Type.rawValue), base, rowBytes, start + chunk.lowerBound,
+                                            start + chunk.upperBound, columns, destination + chunk.lowerBound * columns)
+                return
+            }
             for i in chunk {
                 format.decode(rowPointer(start + i), destination + i * columns, count: columns)
             }

@@ -12,7 +12,9 @@ import Foundation
 /// //> 0.5
 /// ```
 ///
-/// A header line `// tolerance: 1e-4` sets the relative tolerance for numbers (default 1e-6).
+/// A header line `// tolerance: 1e-4` sets the relative tolerance for numbers (default 1e-6),
+/// `// absolute tolerance: 1e-3` an absolute one added to it (default 0): two numbers agree
+/// when |a − b| ≤ absolute + relative · max(|a|, |b|).
 public struct Notebook: Equatable {
     public struct Cell: Equatable {
         /// The cell's source lines, exactly as written (no output lines).
@@ -25,20 +27,22 @@ public struct Notebook: Equatable {
 
     public var cells: [Cell]
     public var tolerance: Double
+    public var absoluteTolerance: Double
 
     static let marker = "//> "
     static let bareMarker = "//>"
 
-    public init(cells: [Cell], tolerance: Double = 1e-6) {
+    public init(cells: [Cell], tolerance: Double = 1e-6, absoluteTolerance: Double = 0) {
         self.cells = cells
         self.tolerance = tolerance
+        self.absoluteTolerance = absoluteTolerance
     }
 
     /// Parses notebook text. Output lines before any source line are an error.
     public static func parse(_ text: String, name: String = "notebook") throws -> Notebook {
         var cells: [Cell] = []
         var current: Cell?
-        var tolerance = 1e-6
+        var tolerance = 1e-6, absoluteTolerance = 0.0
         let lines = text.components(separatedBy: "\n")
         let lineCount = text.hasSuffix("\n") ? lines.count - 1 : lines.count
         for index in 0..<lineCount {
@@ -50,11 +54,12 @@ public struct Notebook: Equatable {
                 current!.output.append(line.hasPrefix(marker) ? String(line.dropFirst(marker.count)) : String(line.dropFirst(bareMarker.count)))
                 continue
             }
-            if let setting = line.range(of: "// tolerance:"), line.hasPrefix("//") {
-                guard let value = Double(line[setting.upperBound...].trimmingCharacters(in: .whitespaces)), value >= 0 else {
-                    throw NotebookError("\(name):\(index + 1): tolerance must be a non-negative number, e.g. `// tolerance: 1e-4`")
+            for (key, example) in [("// tolerance:", "// tolerance: 1e-4"), ("// absolute tolerance:", "// absolute tolerance: 1e-3")]
+            where line.hasPrefix(key) {
+                guard let value = Double(line.dropFirst(key.count).trimmingCharacters(in: .whitespaces)), value >= 0 else {
+                    throw NotebookError("\(name):\(index + 1): \(key.dropFirst(3).dropLast()) must be a non-negative number, e.g. `\(example)`")
                 }
-                tolerance = value
+                if key == "// tolerance:" { tolerance = value } else { absoluteTolerance = value }
             }
             // A source line after output, or a blank line after code, starts a new cell.
             if let cell = current, !cell.output.isEmpty
@@ -68,7 +73,7 @@ public struct Notebook: Equatable {
             current!.source.append(line)
         }
         if let cell = current { cells.append(cell) }
-        return Notebook(cells: cells, tolerance: tolerance)
+        return Notebook(cells: cells, tolerance: tolerance, absoluteTolerance: absoluteTolerance)
     }
 
     /// The notebook text with each cell's output block under its source.

@@ -56,8 +56,10 @@ public struct NotebookReplayer {
             fileLine += cell.source.count + (record ? lines.count : cell.output.count)
             if record {
                 notebook.cells[index].output = lines
-            } else if !OutputComparison.outputsMatch(cell.output, lines, tolerance: notebook.tolerance) {
-                mismatches.append((cell.line, OutputComparison.diff(cell.output, lines, tolerance: notebook.tolerance)))
+            } else if !OutputComparison.outputsMatch(cell.output, lines, tolerance: notebook.tolerance,
+                                                     absoluteTolerance: notebook.absoluteTolerance) {
+                mismatches.append((cell.line, OutputComparison.diff(cell.output, lines, tolerance: notebook.tolerance,
+                                                                    absoluteTolerance: notebook.absoluteTolerance)))
             }
         }
         if record {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Compares recorded and replayed output: text exactly, numbers within a relative tolerance
-/// (so a loss of 1.2345679 and 1.2345678 agree at 1e-6), and renders a diff when they don't.
+/// (so a loss of 1.2345679 and 1.2345678 agree at 1e-6) plus an absolute one (0 unless a
+/// notebook sets it, for values near zero), and renders a diff when they don't.
 public enum OutputComparison {
     /// A line split into text and number pieces.
     enum Piece: Equatable {
@@ -46,7 +47,8 @@ public enum OutputComparison {
         return result
     }
 
-    public static func linesMatch(_ expected: String, _ actual: String, tolerance: Double) -> Bool {
+    public static func linesMatch(_ expected: String, _ actual: String, tolerance: Double,
+                                  absoluteTolerance: Double = 0) -> Bool {
         if expected == actual { return true }
         let a = pieces(expected), b = pieces(actual)
         guard a.count == b.count else { return false }
@@ -54,7 +56,7 @@ public enum OutputComparison {
             switch (x, y) {
             case let (.text(s), .text(t)) where s == t: continue
             case let (.number(u), .number(v)):
-                if u == v || abs(u - v) <= tolerance * max(abs(u), abs(v)) { continue }
+                if u == v || abs(u - v) <= absoluteTolerance + tolerance * max(abs(u), abs(v)) { continue }
                 return false
             default: return false
             }
@@ -62,17 +64,21 @@ public enum OutputComparison {
         return true
     }
 
-    public static func outputsMatch(_ expected: [String], _ actual: [String], tolerance: Double) -> Bool {
-        expected.count == actual.count && zip(expected, actual).allSatisfy { linesMatch($0, $1, tolerance: tolerance) }
+    public static func outputsMatch(_ expected: [String], _ actual: [String], tolerance: Double,
+                                    absoluteTolerance: Double = 0) -> Bool {
+        expected.count == actual.count && zip(expected, actual).allSatisfy {
+            linesMatch($0, $1, tolerance: tolerance, absoluteTolerance: absoluteTolerance)
+        }
     }
 
     /// A unified-style diff of the two outputs, `-` recorded and `+` replayed.
-    public static func diff(_ expected: [String], _ actual: [String], tolerance: Double) -> String {
+    public static func diff(_ expected: [String], _ actual: [String], tolerance: Double,
+                            absoluteTolerance: Double = 0) -> String {
         var lines: [String] = []
         for i in 0..<max(expected.count, actual.count) {
             let e = i < expected.count ? expected[i] : nil
             let a = i < actual.count ? actual[i] : nil
-            if let e, let a, linesMatch(e, a, tolerance: tolerance) {
+            if let e, let a, linesMatch(e, a, tolerance: tolerance, absoluteTolerance: absoluteTolerance) {
                 lines.append("  " + a)
             } else {
                 if let e { lines.append("- " + e) }

@@ -42,3 +42,13 @@ func naiveTranspose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
     }
     return t
 }
+
+/// Runs `body` on `threads` threads, comparing the AVX2 and portable kernels (the body switches
+/// `KernelSet.useAVX2`), and restores both settings after; skipped on a CPU without AVX2.
+func comparingKernelSets(threads: Int, _ body: () throws -> Void) throws {
+    try XCTSkipUnless(KernelSet.avx2Available, "this CPU has no AVX2/FMA/F16C")
+    let previous = (KernelSet.useAVX2, Threads.count)
+    defer { KernelSet.useAVX2 = previous.0; try? Threads.set(previous.1) }
+    try Threads.set(threads)
+    try body()
+}
