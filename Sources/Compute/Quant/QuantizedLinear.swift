@@ -1,5 +1,3 @@
-import CKernels
-
 /// y = x·Wᵀ for a frozen quantized W [rows, columns]: x [..., columns] → y [..., rows].
 ///
 /// W never exists dense in memory. Many rows of x (prefill, training): W is dequantized a tile
@@ -103,11 +101,8 @@ enum QuantizedMatmul {
                               inputGrad dx: UnsafeMutablePointer<Float>) {
         let n = weight.rows, k = weight.columns
         guard m > 0, n > 0, k > 0 else { return }
-        let blockSize = weight.type.blockSize, blockBytes = weight.type.bytesPerBlock
+        let blockSize = weight.type.blockSize
         let blocks = k / blockSize
-        let format = weight.type.format
-        let avx2Type = KernelSet.useAVX2 ? avx2BlockType(weight.type) : nil
-        let base = weight.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let parallel = Threads.count > 1 && !Threads.isInsideParallelLoop
             && m * n * k >= BLASGemm.minParallelWork
         let minBlocks = max(1, BLASGemm.minSplitExtent / blockSize)
@@ -119,16 +114,7 @@ enum QuantizedMatmul {
             defer { scratch.deallocate() }
             for start in stride(from: 0, to: n, by: tile) {
                 let count = min(tile, n - start)
-                if let avx2Type {
-                    // The slice [first, first + width) of each row: its blocks from the row's offset.
-                    strata_avx2_dequantize_rows(Int32(avx2Type.rawValue), base + first / blockSize * blockBytes,
-                                                weight.rowBytes, start, start + count, width, scratch)
-                } else {
-                    for i in 0..<count {
-                        format.decode(weight.rowPointer(start + i) + first / blockSize * blockBytes,
-                                      scratch + i * width, count: width)
-                    }
-                }
+                weight.decodeSlice(rows: start..<(start + count), columns: first..<(first + width), into: scratch)
                 // dX[:, first ..< first+width] += dY[:, start ..< start+count] · tile
                 BLASGemm.single(m: m, n: width, k: count, dy + start, false, n, scratch, false, width,
                                 beta: start == 0 ? 0 : 1, dx + first, k)

@@ -106,21 +106,28 @@ public final class QuantizedMatrix {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows,
                      "QuantizedMatrix.dequantizeRows: rows \(range) outside 0..<\(rows)")
         guard !range.isEmpty, columns > 0 else { return }
-        let format = type.format
         let columns = self.columns
         let start = range.lowerBound
-        let avx2Type = KernelSet.useAVX2 ? QuantizedMatmul.avx2BlockType(type) : nil
-        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         // Chunks of ≥ 64K elements: below that a thread wake-up costs more than the decode.
         Threads.parallelFor(range.count, minChunk: max(1, 65_536 / columns)) { chunk in
-            if let avx2Type {
-                strata_avx2_dequantize_rows(Int32(avx2Type.rawValue), base, rowBytes, start + chunk.lowerBound,
-                                            start + chunk.upperBound, columns, destination + chunk.lowerBound * columns)
-                return
-            }
-            for i in chunk {
-                format.decode(rowPointer(start + i), destination + i * columns, count: columns)
-            }
+            decodeSlice(rows: (start + chunk.lowerBound)..<(start + chunk.upperBound), columns: 0..<columns,
+                        into: destination + chunk.lowerBound * columns)
+        }
+    }
+
+    /// Decodes columns `columns` (whole blocks) of rows `rows` into `destination` as a
+    /// row-major [rows.count, columns.count] array, on the calling thread: with the AVX2 block
+    /// decode where the type has one, else the portable decode.
+    func decodeSlice(rows: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let offset = columns.lowerBound / type.blockSize * type.bytesPerBlock   // bytes into each row
+        if KernelSet.useAVX2, let avx2Type = QuantizedMatmul.avx2BlockType(type) {
+            strata_avx2_dequantize_rows(Int32(avx2Type.rawValue), bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset,
+                                        rowBytes, rows.lowerBound, rows.upperBound, columns.count, destination)
+            return
+        }
+        let format = type.format
+        for (i, r) in rows.enumerated() {
+            format.decode(rowPointer(r) + offset, destination + i * columns.count, count: columns.count)
         }
     }
 

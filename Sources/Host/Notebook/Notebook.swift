@@ -54,13 +54,9 @@ public struct Notebook: Equatable {
                 current!.output.append(line.hasPrefix(marker) ? String(line.dropFirst(marker.count)) : String(line.dropFirst(bareMarker.count)))
                 continue
             }
-            for (key, example) in [("// tolerance:", "// tolerance: 1e-4"), ("// absolute tolerance:", "// absolute tolerance: 1e-3")]
-            where line.hasPrefix(key) {
-                guard let value = Double(line.dropFirst(key.count).trimmingCharacters(in: .whitespaces)), value >= 0 else {
-                    throw NotebookError("\(name):\(index + 1): \(key.dropFirst(3).dropLast()) must be a non-negative number, e.g. `\(example)`")
-                }
-                if key == "// tolerance:" { tolerance = value } else { absoluteTolerance = value }
-            }
+            let place = "\(name):\(index + 1)"
+            if let value = try setting("tolerance", in: line, example: "1e-4", at: place) { tolerance = value }
+            if let value = try setting("absolute tolerance", in: line, example: "1e-3", at: place) { absoluteTolerance = value }
             // A source line after output, or a blank line after code, starts a new cell.
             if let cell = current, !cell.output.isEmpty
                 || (line.trimmingCharacters(in: .whitespaces).isEmpty && cell.hasCode && cell.isBalanced) {
@@ -74,6 +70,16 @@ public struct Notebook: Equatable {
         }
         if let cell = current { cells.append(cell) }
         return Notebook(cells: cells, tolerance: tolerance, absoluteTolerance: absoluteTolerance)
+    }
+
+    /// The value of a `// LABEL: VALUE` setting line (a non-negative number), nil on other lines.
+    private static func setting(_ label: String, in line: String, example: String, at place: String) throws -> Double? {
+        let key = "// \(label):"
+        guard line.hasPrefix(key) else { return nil }
+        guard let value = Double(line.dropFirst(key.count).trimmingCharacters(in: .whitespaces)), value >= 0 else {
+            throw NotebookError("\(place): \(label) must be a non-negative number, e.g. `\(key) \(example)`")
+        }
+        return value
     }
 
     /// The notebook text with each cell's output block under its source.
