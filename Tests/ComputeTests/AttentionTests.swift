@@ -118,16 +118,15 @@ final class AttentionTests: XCTestCase {
 
     func testMultithreadedMatchesSingleThreaded() throws {
         let q = constant([2, 3, 4, 4], seed: 15), k = constant([2, 3, 2, 4], seed: 16)
-        let single = try attentionProbabilities(query: q, key: k, scale: 0.5, causal: true).scalars
-        let previous = Threads.count
-        try Threads.set(2)
-        defer { try? Threads.set(previous) }
-        let multi = try attentionProbabilities(query: q, key: k, scale: 0.5, causal: true).scalars
-        assertClose(multi, single, atol: 1e-6)
-        let (pq, pk, pv) = (parameter([2, 3, 4, 4], seed: 17), parameter([2, 3, 2, 4], seed: 18), parameter([2, 3, 2, 4], seed: 19))
-        try assertGradientsMatch([pq, pk, pv]) { xs in
-            let p = try attentionProbabilities(query: xs[0], key: xs[1], scale: 0.5, causal: true)
-            return try attentionOutput(probabilities: p, value: xs[2])
+        let single = try withThreads(1) { try attentionProbabilities(query: q, key: k, scale: 0.5, causal: true).scalars }
+        try withThreads(2) {
+            let multi = try attentionProbabilities(query: q, key: k, scale: 0.5, causal: true).scalars
+            assertClose(multi, single, atol: 1e-6)
+            let (pq, pk, pv) = (parameter([2, 3, 4, 4], seed: 17), parameter([2, 3, 2, 4], seed: 18), parameter([2, 3, 2, 4], seed: 19))
+            try assertGradientsMatch([pq, pk, pv]) { xs in
+                let p = try attentionProbabilities(query: xs[0], key: xs[1], scale: 0.5, causal: true)
+                return try attentionOutput(probabilities: p, value: xs[2])
+            }
         }
     }
 
@@ -191,6 +190,46 @@ final class AttentionTests: XCTestCase {
                                                                         causal: true, queryOffset: 2), value: v).scalars
         XCTAssertTrue(out[12..<16].allSatisfy(\.isNaN), "query head 3")
         XCTAssertFalse(out[0..<12].contains(where: \.isNaN), "the other heads")
+    }
+
+    /// A decode step whose head width is a multiple of 8 takes the AVX2 products: against the
+    /// definition and the sgemm path, at widths with and without a remainder past 64 columns,
+    /// key counts off the four-key step, a padded sequence, empty cache slots; gradients; NaN.
+    func testDecodeStepKernelsAgreeWithDefinitionAndSgemm() throws {
+        try comparingKernelSets(threads: 3) {
+            for (d, tk, offset) in [(8, 7, 4), (72, 13, 10), (64, 9, 8)] {
+                let q = constant([2, 1, 6, d], seed: 50), k = constant([2, tk, 2, d], seed: 51)
+                let v = constant([2, tk, 2, d], seed: 52)
+                var maskRows = [[Float]](repeating: [Float](repeating: 0, count: tk), count: 2)
+                maskRows[1][0] = -.infinity
+                maskRows[1][1] = -.infinity
+                let mask = try Tensor(shape: [2, tk], scalars: maskRows.flatMap { $0 })
+                let expected = naiveProbabilities(q, k, scale: 0.3, causal: true, offset: offset, mask: maskRows)
+                var outputs: [[Float]] = []
+                for avx2 in [false, true] {
+                    KernelSet.useAVX2 = avx2
+                    let p = try attentionProbabilities(query: q, key: k, scale: 0.3, causal: true, queryOffset: offset, mask: mask)
+                    assertClose(p.scalars, expected, atol: 1e-5, "d=\(d) avx2=\(avx2)")
+                    let out = try attentionOutput(probabilities: p, value: v).scalars
+                    assertClose(out, naiveOutput(expected, v, batch: 2, hq: 6, tq: 1), atol: 1e-5, "d=\(d) avx2=\(avx2)")
+                    outputs.append(out)
+                }
+                assertClose(outputs[1], outputs[0], atol: 1e-6, "d=\(d): AVX2 against sgemm")
+            }
+            KernelSet.useAVX2 = true
+            let (pq, pk, pv) = (parameter([1, 1, 4, 8], seed: 53), parameter([1, 6, 2, 8], seed: 54), parameter([1, 6, 2, 8], seed: 55))
+            try assertGradientsMatch([pq, pk, pv]) { xs in
+                let p = try attentionProbabilities(query: xs[0], key: xs[1], scale: 0.3, causal: true, queryOffset: 4)
+                return try attentionOutput(probabilities: p, value: xs[2])
+            }
+            let k = constant([1, 5, 2, 8], seed: 56)
+            k.data[2 * 16 + 3] = .nan                               // key 2, key head 0 (query heads 0 and 1)
+            let out = try attentionOutput(probabilities: attentionProbabilities(query: constant([1, 1, 4, 8], seed: 57), key: k,
+                                                                                scale: 0.3, causal: true, queryOffset: 4),
+                                          value: constant([1, 5, 2, 8], seed: 58)).scalars
+            XCTAssertTrue(out[0..<16].allSatisfy(\.isNaN), "query heads 0 and 1 read the NaN key")
+            XCTAssertFalse(out[16..<32].contains(where: \.isNaN), "query heads 2 and 3 do not")
+        }
     }
 
     func testShapeErrorsNameBothShapes() throws {

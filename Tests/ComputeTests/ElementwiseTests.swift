@@ -115,10 +115,8 @@ final class ElementwiseTests: XCTestCase {
     func testMultithreadedLoopsMatchSingleThreaded() throws {
         let a = parameter([300, 257], seed: 30).detached()
         let bias = parameter([257], seed: 31).detached()
-        let single = try (a * bias + a).exp().scalars
-        try Threads.set(2)
-        defer { try? Threads.set(1) }
-        XCTAssertEqual(try (a * bias + a).exp().scalars, single)
+        let single = try withThreads(1) { try (a * bias + a).exp().scalars }
+        try withThreads(2) { XCTAssertEqual(try (a * bias + a).exp().scalars, single) }
     }
 
     // MARK: - Binary gradients

@@ -379,49 +379,83 @@ final class GGUFReaderTests: XCTestCase {
         return cache + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
     }
 
-    /// Facts checked against the `gguf` Python package (gguf.GGUFReader) on the same file.
+    /// What gguf.GGUFReader reads in the same file (Tests/Fixtures/smollm2/gguf_facts.py wrote
+    /// gguf_facts.json with it).
+    struct GGUFFacts: Decodable {
+        struct TensorFacts: Decodable {
+            var type: String
+            var ggml_dims: [Int]
+            var file_offset: Int
+            var byte_count: Int
+            var leading_bytes: [UInt8]
+        }
+        var version: Int
+        var metadata_count: Int
+        var metadata: [String: TypedValue]
+        var token_count: Int
+        var first_tokens: [String]
+        var merge_count: Int
+        var token_type_count: Int
+        var tensor_count: Int
+        var data_offset: Int
+        var tensors: [String: TensorFacts]
+        var attn_norm_leading_values: [Float]
+    }
+    /// A metadata value with its GGUF type name (STRING, UINT32, FLOAT32, …).
+    struct TypedValue: Decodable {
+        enum Value: Decodable {
+            case string(String), number(Double)
+            init(from decoder: Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                if let s = try? c.decode(String.self) { self = .string(s) } else { self = .number(try c.decode(Double.self)) }
+            }
+        }
+        var type: String
+        var value: Value
+    }
+
     func testReadsDefaultModel() throws {
         let path = Self.defaultModelPath
         guard FileManager.default.fileExists(atPath: path) else {
             throw XCTSkip("default model not installed at \(path); run scripts/setup.sh")
         }
+        let factsFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/smollm2/gguf_facts.json")
+        let facts = try JSONDecoder().decode(GGUFFacts.self, from: Data(contentsOf: factsFile))
         let file = try GGUFFile(path: path)
         let m = file.metadata
-        XCTAssertEqual(file.version, 3)
-        XCTAssertEqual(m.count, 33)
-        XCTAssertEqual(try m.string("general.architecture"), "llama")
-        XCTAssertEqual(try m.int("llama.block_count"), 30)
-        XCTAssertEqual(try m.int("llama.embedding_length"), 576)
-        XCTAssertEqual(try m.int("llama.feed_forward_length"), 1536)
-        XCTAssertEqual(try m.int("llama.attention.head_count"), 9)
-        XCTAssertEqual(try m.int("llama.attention.head_count_kv"), 3)
-        XCTAssertEqual(try m.float("llama.rope.freq_base"), 100_000)
-        XCTAssertEqual(try m.float("llama.attention.layer_norm_rms_epsilon"), 1e-5, accuracy: 1e-9)
-        XCTAssertEqual(try m.string("tokenizer.ggml.model"), "gpt2")
+        XCTAssertEqual(file.version, facts.version)
+        XCTAssertEqual(m.count, facts.metadata_count)
+        for (key, expected) in facts.metadata {
+            switch (expected.type, expected.value) {
+            case let ("STRING", .string(s)): XCTAssertEqual(try m.string(key), s, key)
+            case let ("FLOAT32", .number(x)): XCTAssertEqual(try m.float(key), Float(x), key)
+            case let (_, .number(x)): XCTAssertEqual(try m.int(key), Int(x), key)
+            default: XCTFail("\(key): a \(expected.type) the test does not read")
+            }
+        }
+        XCTAssertEqual(facts.metadata.count, 9, "the facts cover architecture, shape, RoPE, norm and tokenizer keys")
         let tokens = try m.stringArray("tokenizer.ggml.tokens")
-        XCTAssertEqual(tokens.count, 49152)
-        XCTAssertEqual(Array(tokens.prefix(3)), ["<|endoftext|>", "<|im_start|>", "<|im_end|>"])
-        XCTAssertEqual(try m.stringArray("tokenizer.ggml.merges").count, 48900)
-        XCTAssertEqual(try m.intArray("tokenizer.ggml.token_type").count, 49152)
+        XCTAssertEqual(tokens.count, facts.token_count)
+        XCTAssertEqual(Array(tokens.prefix(3)), facts.first_tokens)
+        XCTAssertEqual(try m.stringArray("tokenizer.ggml.merges").count, facts.merge_count)
+        XCTAssertEqual(try m.intArray("tokenizer.ggml.token_type").count, facts.token_type_count)
 
-        XCTAssertEqual(file.tensors.count, 272)
-        XCTAssertEqual(file.dataOffset, 1_785_664)
-        let embedding = try file.tensorInfo(named: "token_embd.weight")
-        XCTAssertEqual(embedding.type, .q8_0)
-        XCTAssertEqual(embedding.ggmlDims, [576, 49152])
-        XCTAssertEqual(embedding.shape, [49152, 576])
-        XCTAssertEqual(embedding.fileOffset, 1_785_664)
-        XCTAssertEqual(embedding.byteCount, 30_081_024)
-        XCTAssertEqual(Array(try file.tensorData(embedding).prefix(8)), [0x32, 0x19, 0xD6, 0x0D, 0x13, 0xF7, 0xE5, 0xEE])
-        let q = try file.tensorInfo(named: "blk.0.attn_q.weight")
-        XCTAssertEqual(q.type, .q4_1)
-        XCTAssertEqual(q.shape, [576, 576])
-        XCTAssertEqual(q.fileOffset, 33_806_656)
-        XCTAssertEqual(Array(try file.tensorData(q).prefix(4)), [0x0F, 0x30, 0xD8, 0xB9])
+        XCTAssertEqual(file.tensors.count, facts.tensor_count)
+        XCTAssertEqual(file.dataOffset, facts.data_offset)
+        XCTAssertEqual(facts.tensors.count, 3)
+        for (name, expected) in facts.tensors {
+            let info = try file.tensorInfo(named: name)
+            XCTAssertEqual("\(info.type)".lowercased(), expected.type, name)
+            XCTAssertEqual(info.ggmlDims, expected.ggml_dims, name)
+            XCTAssertEqual(info.shape, expected.ggml_dims.reversed(), name)
+            XCTAssertEqual(info.fileOffset, expected.file_offset, name)
+            XCTAssertEqual(info.byteCount, expected.byte_count, name)
+            XCTAssertEqual(Array(try file.tensorData(info).prefix(expected.leading_bytes.count)), expected.leading_bytes, name)
+        }
         let norm = try file.tensorInfo(named: "blk.0.attn_norm.weight")
-        XCTAssertEqual(norm.type, .f32)
         let values = try file.tensorData(norm).withMemoryRebound(to: Float.self) { Array($0.prefix(4)) }
-        XCTAssertEqual(values, [0.01397705078125, 0.0238037109375, -0.019775390625, -0.0302734375])
+        XCTAssertEqual(values, facts.attn_norm_leading_values)
     }
 }
 

@@ -105,7 +105,8 @@ final class QuantFormatTests: XCTestCase {
     }
 
     /// Bytes produced by ggml's reference quantizers (through gguf-py's `quants.quantize`) for
-    /// x[i] = (((37·i + 11) mod 97) − 48) / 7, i < 64, computed in Float32.
+    /// x[i] = (((37·i + 11) mod 97) − 48) / 7, i < 64, computed in Float32; printed by
+    /// Tests/Fixtures/quant/reference_bytes.py.
     func testQuantizersMatchGGMLReferenceBytes() throws {
         let x: [Float] = (0..<64).map { Float((($0 * 37 + 11) % 97) - 48) / 7 }
         let golden: [QuantType: String] = [

@@ -61,12 +61,12 @@ final class ReductionTests: XCTestCase {
 
     func testSumsDoNotDependOnTheThreadCount() throws {
         let x = parameter([70_000, 3], seed: 40).detached()
-        let single = (x.sum().scalars, try x.sum(axis: 0).scalars, try x.sum(axis: 1).scalars)
-        try Threads.set(2)
-        defer { try? Threads.set(1) }
-        XCTAssertEqual(x.sum().scalars, single.0)
-        XCTAssertEqual(try x.sum(axis: 0).scalars, single.1)
-        XCTAssertEqual(try x.sum(axis: 1).scalars, single.2)
+        let single = try withThreads(1) { (x.sum().scalars, try x.sum(axis: 0).scalars, try x.sum(axis: 1).scalars) }
+        try withThreads(2) {
+            XCTAssertEqual(x.sum().scalars, single.0)
+            XCTAssertEqual(try x.sum(axis: 0).scalars, single.1)
+            XCTAssertEqual(try x.sum(axis: 1).scalars, single.2)
+        }
     }
 
     func testMaxAndArgmax() throws {

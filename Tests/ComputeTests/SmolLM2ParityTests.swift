@@ -28,6 +28,15 @@ final class SmolLM2ParityTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/smollm2")
 
+    /// Two threads for these tests, and the count restored after each, so that no other test
+    /// inherits it.
+    private var previousThreads = 1
+    override func setUpWithError() throws {
+        previousThreads = Threads.count
+        try Threads.set(2)
+    }
+    override func tearDownWithError() throws { try Threads.set(previousThreads) }
+
     /// Loaded once for the class: mapping the file is cheap, but the tests share it.
     nonisolated(unsafe) private static var cached: LanguageModel?
 
@@ -37,7 +46,6 @@ final class SmolLM2ParityTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: path) else {
             throw XCTSkip("the default model is not installed at \(path); run scripts/setup.sh")
         }
-        try Threads.set(2)
         let loaded = try LanguageModel.load("smollm2")
         Self.cached = loaded
         return loaded

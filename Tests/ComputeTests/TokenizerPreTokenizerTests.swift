@@ -1,70 +1,37 @@
 import Compute
+import Foundation
 import XCTest
 
-/// Expected word splits, produced with Python's `regex` module running the families'
-/// actual regex strings (see `PreTokenizer`'s doc comment); smollm splits every \p{N} off first.
+/// Expected word splits, made with Python's `regex` module running the families' actual regex
+/// strings (see `PreTokenizer`'s doc comment) by Tests/Fixtures/tokenizer/pretokenizer_splits.py.
 enum PreTokenizerCases {
-    static let gpt2Splits: [(String, [String])] = [
-        ("Hello world", ["Hello", " world"]),
-        ("don't I'll WE'RE", ["don", "'t", " I", "'ll", " WE", "'", "RE"]),
-        ("  two  spaces   here", [" ", " two", " ", " spaces", "  ", " here"]),
-        ("a\tb\t\tc", ["a", "\t", "b", "\t", "\t", "c"]),
-        ("line\n\n  next\n", ["line", "\n\n ", " next", "\n"]),
-        ("x=1234567;", ["x", "=", "1234567", ";"]),
-        ("Café 日本語 😀!", ["Café", " 日本語", " 😀!"]),
-        ("'hello' \"q\"", ["'", "hello", "'", " \"", "q", "\""]),
-        ("  \n\t end  ", ["  \n\t", " end", "  "]),
-        ("\u{a0}nbsp x", ["\u{a0}", "nbsp", " x"]),
-        ("He said:\"ok\"...\r\nYes", ["He", " said", ":\"", "ok", "\"...", "\r", "\n", "Yes"]),
-        ("x² ½", ["x", "²", " ½"]),
-    ]
-    static let smollmSplits: [(String, [String])] = [
-        ("Hello world", ["Hello", " world"]),
-        ("don't I'll WE'RE", ["don", "'t", " I", "'ll", " WE", "'", "RE"]),
-        ("  two  spaces   here", [" ", " two", " ", " spaces", "  ", " here"]),
-        ("a\tb\t\tc", ["a", "\t", "b", "\t", "\t", "c"]),
-        ("line\n\n  next\n", ["line", "\n\n ", " next", "\n"]),
-        ("x=1234567;", ["x", "=", "1", "2", "3", "4", "5", "6", "7", ";"]),
-        ("Café 日本語 😀!", ["Café", " 日本語", " 😀!"]),
-        ("'hello' \"q\"", ["'", "hello", "'", " \"", "q", "\""]),
-        ("  \n\t end  ", ["  \n\t", " end", "  "]),
-        ("\u{a0}nbsp x", ["\u{a0}", "nbsp", " x"]),
-        ("He said:\"ok\"...\r\nYes", ["He", " said", ":\"", "ok", "\"...", "\r", "\n", "Yes"]),
-        ("x² ½", ["x", "²", " ", "½"]),
-    ]
-    static let llama3Splits: [(String, [String])] = [
-        ("Hello world", ["Hello", " world"]),
-        ("don't I'll WE'RE", ["don", "'t", " I", "'ll", " WE", "'RE"]),
-        ("  two  spaces   here", [" ", " two", " ", " spaces", "  ", " here"]),
-        ("a\tb\t\tc", ["a", "\tb", "\t", "\tc"]),
-        ("line\n\n  next\n", ["line", "\n\n", " ", " next", "\n"]),
-        ("x=1234567;", ["x", "=", "123", "456", "7", ";"]),
-        ("Café 日本語 😀!", ["Café", " 日本語", " 😀!"]),
-        ("'hello' \"q\"", ["'hello", "'", " \"", "q", "\""]),
-        ("  \n\t end  ", ["  \n", "\t", " end", "  "]),
-        ("\u{a0}nbsp x", ["\u{a0}nbsp", " x"]),
-        ("He said:\"ok\"...\r\nYes", ["He", " said", ":\"", "ok", "\"...\r\n", "Yes"]),
-        ("x² ½", ["x", "²", " ", "½"]),
-    ]
-    static let qwen2Splits: [(String, [String])] = [
-        ("Hello world", ["Hello", " world"]),
-        ("don't I'll WE'RE", ["don", "'t", " I", "'ll", " WE", "'RE"]),
-        ("  two  spaces   here", [" ", " two", " ", " spaces", "  ", " here"]),
-        ("a\tb\t\tc", ["a", "\tb", "\t", "\tc"]),
-        ("line\n\n  next\n", ["line", "\n\n", " ", " next", "\n"]),
-        ("x=1234567;", ["x", "=", "1", "2", "3", "4", "5", "6", "7", ";"]),
-        ("Café 日本語 😀!", ["Café", " 日本語", " 😀!"]),
-        ("'hello' \"q\"", ["'hello", "'", " \"", "q", "\""]),
-        ("  \n\t end  ", ["  \n", "\t", " end", "  "]),
-        ("\u{a0}nbsp x", ["\u{a0}nbsp", " x"]),
-        ("He said:\"ok\"...\r\nYes", ["He", " said", ":\"", "ok", "\"...\r\n", "Yes"]),
-        ("x² ½", ["x", "²", " ", "½"]),
-    ]
+    /// `[text, [word, …]]` pairs per family name.
+    static func splits(_ family: String) throws -> [(String, [String])] {
+        let url = TokenizerFixture.directory.appendingPathComponent("pretokenizer_splits.json")
+        let all = try JSONDecoder().decode([String: [[JSONPiece]]].self, from: Data(contentsOf: url))
+        let cases = try XCTUnwrap(all[family], "no \(family) splits in \(url.path)")
+        return try cases.map { pair in
+            guard pair.count == 2, case let .text(text) = pair[0], case let .words(words) = pair[1] else {
+                throw MalformedCase(description: "a case in \(url.path) is not [text, [word, …]]: \(pair)")
+            }
+            return (text, words)
+        }
+    }
+    struct MalformedCase: Error, CustomStringConvertible { var description: String }
+    /// One element of a `[text, [word, …]]` pair.
+    enum JSONPiece: Decodable {
+        case text(String), words([String])
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) { self = .text(s) } else { self = .words(try c.decode([String].self)) }
+        }
+    }
 }
 
 final class TokenizerPreTokenizerTests: XCTestCase {
     private func check(_ pre: PreTokenizer, _ cases: [(String, [String])],
                        file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(cases.isEmpty, "no cases for \(pre)", file: file, line: line)
         for (text, expected) in cases {
             let words = pre.split(text).map { String($0) }
             XCTAssertEqual(words.map { Array($0.unicodeScalars) }, expected.map { Array($0.unicodeScalars) },
@@ -72,10 +39,10 @@ final class TokenizerPreTokenizerTests: XCTestCase {
         }
     }
 
-    func testGPT2Splits() { check(.gpt2, PreTokenizerCases.gpt2Splits) }
-    func testSmolLMSplits() { check(.smollm, PreTokenizerCases.smollmSplits) }
-    func testLlama3Splits() { check(.llama3, PreTokenizerCases.llama3Splits) }
-    func testQwen2Splits() { check(.qwen2, PreTokenizerCases.qwen2Splits) }
+    func testGPT2Splits() throws { check(.gpt2, try PreTokenizerCases.splits("gpt2")) }
+    func testSmolLMSplits() throws { check(.smollm, try PreTokenizerCases.splits("smollm")) }
+    func testLlama3Splits() throws { check(.llama3, try PreTokenizerCases.splits("llama3")) }
+    func testQwen2Splits() throws { check(.qwen2, try PreTokenizerCases.splits("qwen2")) }
 
     func testSplitsCoverTextExactly() {
         let text = "  mixed\t\t123 😀 WE'LL \r\n\n end  "

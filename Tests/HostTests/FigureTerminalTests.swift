@@ -22,9 +22,14 @@ final class FigureTerminalTests: XCTestCase {
         XCTAssertTrue(lines[12].contains("1 ┤") || lines[12].contains("0 ┤"), lines[12])
         XCTAssertTrue(lines[14].contains("step"))
         XCTAssertEqual(lines.last, "y: loss   ⣿ train")
-        // Falling curve: the first column's dots are higher than the last's.
-        let firstRow = lines[1...12].firstIndex { $0.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) } }
-        XCTAssertEqual(firstRow, 1)
+        // A falling curve: dots from the top row down, the highest ones left of the lowest ones.
+        func dotColumns(_ line: String) -> [Int] {
+            line.unicodeScalars.enumerated().filter { (0x2801...0x28FF).contains($0.element.value) }.map(\.offset)
+        }
+        let rows = (1...12).filter { !dotColumns(lines[$0]).isEmpty }
+        XCTAssertEqual(rows.first, 1)
+        let highest = dotColumns(lines[rows.first ?? 1]), lowest = dotColumns(lines[rows.last ?? 12])
+        XCTAssertLessThan(highest.max() ?? .max, lowest.min() ?? .min, "the top row's dots lie left of the bottom row's")
     }
 
     func testSeveralSeriesGetMarkersAndALegend() {

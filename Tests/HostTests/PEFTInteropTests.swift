@@ -212,19 +212,14 @@ final class PEFTInteropTests: XCTestCase {
     }
 }
 
-/// The numbers Tests/Fixtures/peft/check_peft_lora.py recorded with the real `peft` package, and
-/// the config keys it read, which the exporter must keep writing.
+/// The config keys Tests/Fixtures/peft/check_peft_lora.py read with the real `peft` package
+/// (the script asserts its own tolerances before it records), which the exporter must keep
+/// writing.
 final class PEFTCheckFixtureTests: XCTestCase {
-    func testRecordedComparisonIsWithinToleranceAndItsKeysAreStillWritten() throws {
+    func testTheConfigKeysPeftReadAreStillWritten() throws {
         let path = InTreePlugins.repository + "/Tests/Fixtures/peft/peft_check.json"
         let recorded = try JSONValue.parse(String(contentsOfFile: path, encoding: .utf8))
         let lora = try XCTUnwrap(recorded["lora"]), prompt = try XCTUnwrap(recorded["prompt_tuning"])
-        let base = try XCTUnwrap(recorded["base_max_abs_diff"]?.doubleValue)
-        XCTAssertLessThan(try XCTUnwrap(lora["max_abs_diff"]?.doubleValue), 1e-3)
-        XCTAssertLessThan(try XCTUnwrap(prompt["max_abs_diff"]?.doubleValue), 1e-3)
-        XCTAssertGreaterThan(try XCTUnwrap(lora["unpermuted_control_max_abs_diff"]?.doubleValue), 100 * base,
-                             "without the q/k row reordering the adapter would not match")
-        XCTAssertGreaterThan(try XCTUnwrap(lora["adapter_effect_max_abs"]?.doubleValue), 0.1, "the checked adapter acts")
 
         let model = try LanguageModel.load("tiny")
         for (name, parameters, fixture) in [("lora", [("r", ParameterValue.int(2))], lora), ("prompt", [("m", .int(2))], prompt)] {

@@ -171,9 +171,11 @@ final class PluginDPCTests: XCTestCase {
         XCTAssertEqual(inspection.json["analysed"], .int(2))
     }
 
+    /// `key=random` draws from the session seed: the same seed, the same keys; other seeds,
+    /// other keys; and not the keys `key=auto` picks by saliency.
     func testRandomKeyFollowsTheSessionSeed() throws {
-        func keys(seed: UInt64) throws -> [Int] {
-            let s = try setup([("mode", .string("always")), ("key", .string("random"))], seed: seed)
+        func keys(seed: UInt64, choice: String = "random") throws -> [Int] {
+            let s = try setup([("mode", .string("always")), ("key", .string(choice))], seed: seed)
             var record = try record(s)
             _ = try s.set.afterGeneration(&record)
             return try questions.indices.map { try XCTUnwrap(note(record, $0)["key"]?.intValue) }
@@ -181,6 +183,11 @@ final class PluginDPCTests: XCTestCase {
         let a = try keys(seed: 3)
         XCTAssertEqual(a, try keys(seed: 3))
         XCTAssertTrue(a.allSatisfy { (0..<4).contains($0) }, "\(a)")
+        let drawn = try (0..<10).map { try keys(seed: UInt64($0)) }
+        XCTAssertTrue(drawn.allSatisfy { $0.allSatisfy { (0..<4).contains($0) } }, "\(drawn)")
+        XCTAssertGreaterThan(Set(drawn).count, 1, "ten seeds drew the same keys: \(drawn)")
+        let auto = try keys(seed: 0, choice: "auto")
+        XCTAssertTrue(drawn.contains { $0 != auto }, "every draw equals key=auto's \(auto)")
     }
 
     func testBadParametersAreClearErrors() throws {

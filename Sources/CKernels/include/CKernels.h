@@ -37,6 +37,17 @@ void strata_avx2_tile_linear(int type, const uint8_t *weights, size_t rowBytes,
 void strata_avx2_dequantize_rows(int type, const uint8_t *weights, size_t rowBytes,
                                  long rowBegin, long rowEnd, long k, float *out);
 
+/// One decode step's attention scores for one key/value head: scores[g·lds + j] =
+/// scale · Σ_t q[g·d + t] · k[j·ldk + t] for the `rows` query rows g (the head group, d floats
+/// apart) and keys j < keys. d is a multiple of 8. Call only when strata_has_avx2() is 1.
+void strata_avx2_decode_scores(const float *q, long rows, long d, const float *k, long ldk,
+                               long keys, float scale, float *scores, long lds);
+
+/// The matching output: out[g·d + t] = Σ_{j < keys} p[g·ldp + j] · v[j·ldv + t], the keys
+/// summed in order. d is a multiple of 8. Call only when strata_has_avx2() is 1.
+void strata_avx2_decode_values(const float *p, long rows, long ldp, long keys,
+                               const float *v, long ldv, long d, float *out);
+
 /// out[i] = gate[i] / (1 + e^(−gate[i])) · up[i] for i < count (within a few ulp of the
 /// portable expf form). Call only when strata_has_avx2() is 1.
 void strata_avx2_swiglu(const float *gate, const float *up, float *out, long count);

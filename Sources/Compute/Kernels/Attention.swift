@@ -1,3 +1,5 @@
+import CKernels
+
 // Scaled dot-product attention in two ops, so that hooks can read, mask or capture the
 // probabilities (with their gradient) between them:
 //
@@ -62,10 +64,15 @@ public func attentionProbabilities(query: Tensor, key: Tensor, scale: Float, cau
         BLASGemm.perItem(batch * hkv) { item in
             let (b, kh) = (item / hkv, item % hkv)
             let block = scores + (b * hq + kh * group) * tk
-            BLASGemm.gemm(m: group, n: visible, k: d, alpha: scale,
-                          .init(qs + (b * hq + kh * group) * d, leadingDimension: d),
-                          .init(ks + (b * tk * hkv + kh) * d, transposed: true, leadingDimension: hkv * d),
-                          c: block, ldc: tk)
+            let queries = qs + (b * hq + kh * group) * d, keys = ks + (b * tk * hkv + kh) * d
+            if decodeKernelsApply(headDim: d) {
+                strata_avx2_decode_scores(queries, group, d, keys, hkv * d, visible, scale, block, tk)
+            } else {
+                BLASGemm.gemm(m: group, n: visible, k: d, alpha: scale,
+                              .init(queries, leadingDimension: d),
+                              .init(keys, transposed: true, leadingDimension: hkv * d),
+                              c: block, ldc: tk)
+            }
             for g in 0..<group { normalize(block + g * tk, batchRow: b, visible: visible) }
         }
     } else {
@@ -186,10 +193,14 @@ private func perHeadTimesSharedHead(_ a: UnsafeMutablePointer<Float>, _ x: Unsaf
         BLASGemm.perItem(batch * hkv) { item in
             let (b, kh) = (item / hkv, item % hkv)
             let rows = a + (b * hq + kh * group) * tk
-            BLASGemm.gemm(m: group, n: d, k: nonZeroWidth(rows, rows: group, width: tk),
-                          .init(rows, leadingDimension: tk),
-                          .init(x + (b * tk * hkv + kh) * d, leadingDimension: hkv * d),
-                          c: out + (b * hq + kh * group) * d, ldc: d)
+            let width = nonZeroWidth(rows, rows: group, width: tk)
+            let shared = x + (b * tk * hkv + kh) * d, target = out + (b * hq + kh * group) * d
+            if decodeKernelsApply(headDim: d) {
+                strata_avx2_decode_values(rows, group, tk, width, shared, hkv * d, d, target)
+            } else {
+                BLASGemm.gemm(m: group, n: d, k: width, .init(rows, leadingDimension: tk),
+                              .init(shared, leadingDimension: hkv * d), c: target, ldc: d)
+            }
         }
         return
     }
@@ -205,6 +216,10 @@ private func perHeadTimesSharedHead(_ a: UnsafeMutablePointer<Float>, _ x: Unsaf
         }
     }
 }
+
+/// Whether a decode step's two products (one query row per head) take the AVX2 kernels, which
+/// read the cache rows in place; sgemm copies them into packed panels first at these shapes.
+private func decodeKernelsApply(headDim d: Int) -> Bool { KernelSet.useAVX2 && d % 8 == 0 }
 
 /// One past the last column of `rows` consecutive rows (`width` apart) with a non-zero entry
 /// (a NaN counts as non-zero).

@@ -47,8 +47,16 @@ func naiveTranspose(_ a: [Float], rows: Int, columns: Int) -> [Float] {
 /// `KernelSet.useAVX2`), and restores both settings after; skipped on a CPU without AVX2.
 func comparingKernelSets(threads: Int, _ body: () throws -> Void) throws {
     try XCTSkipUnless(KernelSet.avx2Available, "this CPU has no AVX2/FMA/F16C")
-    let previous = (KernelSet.useAVX2, Threads.count)
-    defer { KernelSet.useAVX2 = previous.0; try? Threads.set(previous.1) }
-    try Threads.set(threads)
-    try body()
+    let previous = KernelSet.useAVX2
+    defer { KernelSet.useAVX2 = previous }
+    try withThreads(threads, body)
+}
+
+/// Runs `body` on `count` threads, then restores the count it found (other tests' settings
+/// must not leak into a comparison between thread counts).
+func withThreads<T>(_ count: Int, _ body: () throws -> T) throws -> T {
+    let previous = Threads.count
+    try Threads.set(count)
+    defer { try? Threads.set(previous) }
+    return try body()
 }

@@ -132,8 +132,14 @@ def main():
         "max_abs_diff": float(np.abs(hf_prompt - strata_prompt).max()),
         "same_argmax": int(hf_prompt.argmax()) == int(strata_prompt.argmax()),
     }
-    (HERE / "peft_check.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
+    # The check itself: a result that fails it is not recorded.
+    lora, prompt = results["lora"], results["prompt_tuning"]
+    assert lora["max_abs_diff"] < 1e-3 and prompt["max_abs_diff"] < 1e-3, "Strata and peft disagree"
+    assert lora["unpermuted_control_max_abs_diff"] > 100 * results["base_max_abs_diff"], \
+        "the control matches too: the q/k row reordering is not what makes the adapter agree"
+    assert lora["adapter_effect_max_abs"] > 0.1 and prompt["adapter_effect_max_abs"] > 0.1, "an adapter has no effect"
+    (HERE / "peft_check.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":
