@@ -1,14 +1,8 @@
 import Compute
+import Foundation
 import XCTest
 
 final class ChatTemplateTests: XCTestCase {
-    private let conversation = [
-        ChatMessage(role: "system", content: "Be brief."),
-        ChatMessage(role: "user", content: " Hi there \n"),
-        ChatMessage(role: "assistant", content: "Hello!"),
-        ChatMessage(role: "user", content: "Bye"),
-    ]
-
     func testDetection() {
         XCTAssertEqual(ChatTemplate.detect(from: TokenizerFixture.smolLM2Template),
                        .chatML(defaultSystem: "You are a helpful AI assistant named SmolLM, trained by Hugging Face"))
@@ -34,19 +28,25 @@ final class ChatTemplateTests: XCTestCase {
         }
     }
 
-    /// Expected strings rendered by jinja2 from Meta's Llama 3 Instruct template.
-    func testLlama3() {
-        XCTAssertEqual(ChatTemplate.llama3.render(messages: conversation, addGenerationPrompt: true),
-                       "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi there<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nBye<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
+    /// Expected strings rendered by jinja2 from Meta's Llama 3 Instruct and Llama 2 templates
+    /// (Tests/Fixtures/tokenizer/chat_templates.py wrote chat_templates.json).
+    func testLlama3AndLlama2AgreeWithJinja() throws {
+        struct Case: Decodable {
+            struct Message: Decodable { var role: String; var content: String }
+            var template: String
+            var messages: [Message]
+            var add_generation_prompt: Bool
+            var text: String
+        }
+        let url = TokenizerFixture.directory.appendingPathComponent("chat_templates.json")
+        let cases = try JSONDecoder().decode([Case].self, from: Data(contentsOf: url))
+        XCTAssertEqual(Set(cases.map(\.template)), ["llama3", "llama2"])
+        for c in cases {
+            let template: ChatTemplate = c.template == "llama3" ? .llama3 : .llama2
+            XCTAssertEqual(template.render(messages: c.messages.map { ChatMessage(role: $0.role, content: $0.content) },
+                                           addGenerationPrompt: c.add_generation_prompt), c.text, c.template)
+        }
         XCTAssertEqual(ChatTemplate.llama3.render(messages: [], addGenerationPrompt: false), "")
-    }
-
-    /// Expected strings rendered by jinja2 from Meta's Llama 2 chat template.
-    func testLlama2() {
-        XCTAssertEqual(ChatTemplate.llama2.render(messages: conversation, addGenerationPrompt: true),
-                       "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\n Hi there [/INST] Hello! </s><s>[INST] Bye [/INST]")
-        XCTAssertEqual(ChatTemplate.llama2.render(messages: Array(conversation[1...2]), addGenerationPrompt: true),
-                       "<s>[INST] Hi there [/INST] Hello! </s>")
     }
 
     func testChatMLWithoutDefaultSystem() {
