@@ -8,7 +8,8 @@ import CKernels
 //
 // Both support grouped-query attention: query head h reads key/value head h / (Hq / Hkv).
 // Head slices of `[batch, seq, heads, headDim]` are addressed in place through sgemm's leading
-// dimensions; the (batch, head) products run in parallel with single-threaded sgemm.
+// dimensions; the (batch, head) products run in parallel with single-threaded sgemm, except a
+// decode step's grouped heads, which take the AVX2 products of decode_attention_avx2.c.
 
 /// Attention probabilities `softmax(scale · q·kᵀ + masks)`.
 ///
