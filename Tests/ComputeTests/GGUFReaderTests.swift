@@ -419,8 +419,7 @@ final class GGUFReaderTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: path) else {
             throw XCTSkip("default model not installed at \(path); run scripts/setup.sh")
         }
-        let factsFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/smollm2/gguf_facts.json")
+        let factsFile = SmolLM2ParityTests.directory.appendingPathComponent("gguf_facts.json")
         let facts = try JSONDecoder().decode(GGUFFacts.self, from: Data(contentsOf: factsFile))
         let file = try GGUFFile(path: path)
         let m = file.metadata
