@@ -145,8 +145,11 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(stopped.checkpoints.map { ($0 as NSString).lastPathComponent }, ["step-000003.json"])
 
         let resumed = fixture.makePrompt(seed: 77)                               // other values: the checkpoint must set them
+        var firstSteps: Set<Int> = []
         let rest = try fixture.trainer(config, validation: true)
-            .run(parameters: [resumed], loss: fixture.tokenMeanLoss(resumed), resumeFrom: directory)
+            .run(parameters: [resumed], loss: fixture.tokenMeanLoss(resumed), resumeFrom: directory,
+                 onProgress: { firstSteps.insert($0.firstStep) })
+        XCTAssertEqual(firstSteps, [3], "every event of the resumed run names the step it began at")
         XCTAssertEqual(rest.stopReason, .completed)
         XCTAssertEqual(rest.stepsTaken, 6)
         XCTAssertEqual(bits(resumed), bits(straightPrompt))

@@ -61,4 +61,15 @@ final class ProgressFormatTests: XCTestCase {
         let done = ProgressSnapshot(label: "eval", completed: 100, total: 100, elapsed: 8)
         XCTAssertEqual(ProgressFormat.plainLine(done), "eval 100/100 (100%) 12.5 it/s elapsed 8s")
     }
+
+    func testAResumedRunsRateAndETACountOnlyItsOwnWork() {
+        // Resumed at step 400 of 2000; 5 steps in 10 s since: 0.5 step/s, 1595 steps left.
+        let resumed = ProgressSnapshot(label: "train", completed: 405, total: 2000, unit: "step", elapsed: 10, startedAt: 400)
+        XCTAssertEqual(resumed.rate, 0.5)
+        XCTAssertEqual(resumed.remaining, 3190)
+        XCTAssertEqual(ProgressFormat.plainLine(resumed), "train 405/2000 (20%) 2.0 s/step elapsed 10s eta 53m10s")
+        let justResumed = ProgressSnapshot(label: "train", completed: 400, total: 2000, unit: "step", elapsed: 1, startedAt: 400)
+        XCTAssertNil(justResumed.remaining)
+        XCTAssertEqual(ProgressFormat.plainLine(justResumed), "train 400/2000 (20%) - step/s elapsed 1s eta ?")
+    }
 }

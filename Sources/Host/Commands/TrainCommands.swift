@@ -108,6 +108,7 @@ enum TrainCommands {
                 lastValidation = validationTerms.means
                 validationTerms = MetricSums()
             }
+            progress.startedAt = event.firstStep
             let shown = stepTerms.filter { $0.0.hasSuffix(".margin") || $0.0.hasSuffix(".accuracy") }
             progress.update(completed: event.step, detail: String(format: "loss %.4f lr %.2e", event.loss, event.learningRate)
                             + shown.map { String(format: " %@ %.3f", $0.0, $0.1) }.joined())

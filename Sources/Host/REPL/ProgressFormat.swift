@@ -4,6 +4,9 @@ import Foundation
 public struct ProgressSnapshot: Equatable {
     public var label: String
     public var completed: Int
+    /// Items already done when this run began (a resumed run's checkpoint): the rate and the
+    /// ETA count only this run's work, which the elapsed time measures.
+    public var startedAt: Int
     /// nil when the amount of work is not known in advance (no bar, no ETA).
     public var total: Int?
     /// What is counted: "it", "tok", "batch", "item".
@@ -12,21 +15,23 @@ public struct ProgressSnapshot: Equatable {
     /// Trailing text such as "loss 1.23".
     public var detail: String?
 
-    public init(label: String, completed: Int, total: Int?, unit: String = "it", elapsed: Double, detail: String? = nil) {
+    public init(label: String, completed: Int, total: Int?, unit: String = "it", elapsed: Double, detail: String? = nil,
+                startedAt: Int = 0) {
         self.label = label
         self.completed = completed
+        self.startedAt = startedAt
         self.total = total
         self.unit = unit
         self.elapsed = elapsed
         self.detail = detail
     }
 
-    /// Items per second so far (0 before any time has passed).
-    public var rate: Double { elapsed > 0 ? Double(completed) / elapsed : 0 }
+    /// This run's items per second so far (0 before any time has passed).
+    public var rate: Double { elapsed > 0 ? Double(max(0, completed - startedAt)) / elapsed : 0 }
 
     /// Seconds left at the rate so far; nil without a total or a rate.
     public var remaining: Double? {
-        guard let total, completed > 0, rate > 0 else { return nil }
+        guard let total, rate > 0 else { return nil }
         return Double(max(0, total - completed)) / rate
     }
 

@@ -48,6 +48,13 @@ public final class ProgressReporter {
         snapshot = ProgressSnapshot(label: label, completed: 0, total: total.map { max(0, $0) }, unit: unit, elapsed: 0)
     }
 
+    /// Items already done when this run began (a resumed run's checkpoint), so that the rate
+    /// and the ETA count only the work done since.
+    public var startedAt: Int {
+        get { snapshot.startedAt }
+        set { snapshot.startedAt = max(0, newValue) }
+    }
+
     /// Reports that `completed` items are done; `detail` replaces the trailing text when given.
     public func update(completed: Int, detail: String? = nil) {
         guard !finished else { return }

@@ -102,7 +102,7 @@ public final class Trainer {
             let seconds = elapsed()
             let stepsThisRun = state.step - firstStep
             let eta = stepsThisRun > 0 ? seconds / Double(stepsThisRun) * Double(totalSteps - state.step) : nil
-            return TrainingProgress(event: event, step: state.step, totalSteps: totalSteps, epoch: epoch,
+            return TrainingProgress(event: event, step: state.step, totalSteps: totalSteps, firstStep: firstStep, epoch: epoch,
                                     loss: last?.loss ?? .nan, learningRate: last?.learningRate ?? optimizer.learningRate,
                                     gradientNorm: last?.gradientNorm ?? .nan, validationLoss: validation,
                                     tokensPerSecond: seconds > 0 ? Double(tokensThisRun) / seconds : 0,

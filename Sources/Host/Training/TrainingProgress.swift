@@ -42,6 +42,8 @@ public struct TrainingProgress {
     public var event: Event
     public var step: Int
     public var totalSteps: Int
+    /// The step this run began at: the checkpoint's for a resumed run, else 0.
+    public var firstStep: Int
     /// 0-based epoch of the step's last micro-batch.
     public var epoch: Int
     public var loss: Float
