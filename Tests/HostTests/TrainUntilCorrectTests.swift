@@ -102,6 +102,36 @@ final class TrainUntilCorrectTests: XCTestCase {
         XCTAssertEqual(check["answers"], .array([.string(gold)]))
     }
 
+    /// A check decodes without gradients and draws no randomness, so the prompt trained (with
+    /// TSLoss, whose terms count training passes) is the same bits whatever `check_every` is or
+    /// whether checks run at all: a long protocol may change its check interval on resume.
+    func testChecksDoNotChangeWhatTrains() throws {
+        var trained: [[UInt32]] = []
+        for every in [nil, 2, 5] as [Int?] {
+            let session = Session(write: { _ in })
+            session.plugins = try InTreePlugins.registry()
+            for (name, positional, named) in [("load", [Value.string("tiny")], [(String, Value)]()),
+                                              ("data", [.string("gsm8k")], [("limit", .int(3))]),
+                                              ("use", [.string("prompt")], [("m", .int(4))]),
+                                              ("use", [.string("tsloss")], [])] {
+                _ = try session.run(CommandInvocation(name: name, positional: positional, named: named, flags: []))
+            }
+            let checks: [(String, Value)] = every.map {
+                [("until", .string("correct")), ("check_every", .int($0)), ("check_tokens", .int(8))]
+            } ?? []
+            let value = try session.run(CommandInvocation(name: "train", positional: [],
+                                                          named: [("steps", .int(6)), ("lr", .double(0.01)), ("batch", .int(1))] + checks,
+                                                          flags: []))
+            guard case let .record(record) = value else { return XCTFail("train returned \(value)") }
+            XCTAssertEqual(record["stop"], .string("completed"))
+            XCTAssertEqual(checkSteps(record), every.map { k in Array(stride(from: k, to: 6, by: k)) + [6] } ?? [])
+            let prompt = try XCTUnwrap(session.methods.methods.first { $0.name == "prompt" }?.trainableParameters.first)
+            trained.append(prompt.scalars.map(\.bitPattern))
+        }
+        XCTAssertEqual(trained[1], trained[0])
+        XCTAssertEqual(trained[2], trained[0])
+    }
+
     func testBadStopConditionsAreClearErrors() throws {
         let (session, model) = try makeSession()
         try session.methods.add(ScriptedAnswer(vocabulary: model.model.config.vocabularySize, script: []), context: nil)
