@@ -100,13 +100,11 @@ public final class Trainer {
         func progress(_ event: TrainingProgress.Event, validation: Float? = nil) -> TrainingProgress {
             let last = state.history.last
             let seconds = elapsed()
-            let stepsThisRun = state.step - firstStep
-            let eta = stepsThisRun > 0 ? seconds / Double(stepsThisRun) * Double(totalSteps - state.step) : nil
             return TrainingProgress(event: event, step: state.step, totalSteps: totalSteps, firstStep: firstStep, epoch: epoch,
                                     loss: last?.loss ?? .nan, learningRate: last?.learningRate ?? optimizer.learningRate,
                                     gradientNorm: last?.gradientNorm ?? .nan, validationLoss: validation,
                                     tokensPerSecond: seconds > 0 ? Double(tokensThisRun) / seconds : 0,
-                                    elapsed: seconds, eta: eta)
+                                    elapsed: seconds)
         }
 
         steps: while state.step < totalSteps {

@@ -55,8 +55,6 @@ public struct TrainingProgress {
     public var tokensPerSecond: Double
     /// Seconds since this run started (a resumed run counts from its resumption).
     public var elapsed: Double
-    /// Estimated seconds to the last step, from this run's mean step time.
-    public var eta: Double?
 
     public var fractionDone: Double { totalSteps > 0 ? Double(step) / Double(totalSteps) : 1 }
 }
