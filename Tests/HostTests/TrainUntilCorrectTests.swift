@@ -46,15 +46,21 @@ private final class ScriptedAnswer: Method {
 /// `train until=correct check_every=K`: the answer check runs every K steps through the
 /// active methods, on the prompts training used, and stops the run once every answer is right.
 final class TrainUntilCorrectTests: XCTestCase {
-    private func makeSession() throws -> (Session, LanguageModel) {
+    /// `tiny` on `limit` GSM8K examples, with the in-tree plugins in `methods` in use.
+    private func makeSession(limit: Int = 1, methods: [(String, [(String, Value)])] = []) throws -> (Session, LanguageModel) {
         let session = Session(write: { _ in })
+        if !methods.isEmpty { session.plugins = try InTreePlugins.registry() }
         _ = try session.run(CommandInvocation(name: "load", positional: [.string("tiny")], named: [], flags: []))
-        _ = try session.run(CommandInvocation(name: "data", positional: [.string("gsm8k")], named: [("limit", .int(1))], flags: []))
+        _ = try session.run(CommandInvocation(name: "data", positional: [.string("gsm8k")], named: [("limit", .int(limit))], flags: []))
+        for (name, named) in methods {
+            _ = try session.run(CommandInvocation(name: "use", positional: [.string(name)], named: named, flags: []))
+        }
         return (session, try XCTUnwrap(session.model))
     }
 
-    private func train(_ session: Session, _ named: [(String, Value)]) throws -> Record {
-        let base: [(String, Value)] = [("lr", .double(0.01)), ("batch", .int(1)), ("check_tokens", .int(24))]
+    /// `check_tokens` is an error without `until`, so a run without checks passes nil.
+    private func train(_ session: Session, _ named: [(String, Value)], checkTokens: Int? = 24) throws -> Record {
+        let base: [(String, Value)] = [("lr", .double(0.01)), ("batch", .int(1))] + (checkTokens.map { [("check_tokens", .int($0))] } ?? [])
         let value = try session.run(CommandInvocation(name: "train", positional: [], named: base + named, flags: []))
         guard case let .record(record) = value else { throw CommandError("train returned \(value)") }
         return record
@@ -108,21 +114,9 @@ final class TrainUntilCorrectTests: XCTestCase {
     func testChecksDoNotChangeWhatTrains() throws {
         var trained: [[UInt32]] = []
         for every in [nil, 2, 5] as [Int?] {
-            let session = Session(write: { _ in })
-            session.plugins = try InTreePlugins.registry()
-            for (name, positional, named) in [("load", [Value.string("tiny")], [(String, Value)]()),
-                                              ("data", [.string("gsm8k")], [("limit", .int(3))]),
-                                              ("use", [.string("prompt")], [("m", .int(4))]),
-                                              ("use", [.string("tsloss")], [])] {
-                _ = try session.run(CommandInvocation(name: name, positional: positional, named: named, flags: []))
-            }
-            let checks: [(String, Value)] = every.map {
-                [("until", .string("correct")), ("check_every", .int($0)), ("check_tokens", .int(8))]
-            } ?? []
-            let value = try session.run(CommandInvocation(name: "train", positional: [],
-                                                          named: [("steps", .int(6)), ("lr", .double(0.01)), ("batch", .int(1))] + checks,
-                                                          flags: []))
-            guard case let .record(record) = value else { return XCTFail("train returned \(value)") }
+            let (session, _) = try makeSession(limit: 3, methods: [("prompt", [("m", .int(4))]), ("tsloss", [])])
+            let checks: [(String, Value)] = every.map { [("until", .string("correct")), ("check_every", .int($0))] } ?? []
+            let record = try train(session, [("steps", .int(6))] + checks, checkTokens: every == nil ? nil : 8)
             XCTAssertEqual(record["stop"], .string("completed"))
             XCTAssertEqual(checkSteps(record), every.map { k in Array(stride(from: k, to: 6, by: k)) + [6] } ?? [])
             let prompt = try XCTUnwrap(session.methods.methods.first { $0.name == "prompt" }?.trainableParameters.first)
